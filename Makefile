@@ -1,0 +1,71 @@
+# Confide: two commands do everything.
+#   make demo   set up, load a synthetic demo agency, serve at http://127.0.0.1:8000
+#   make test   set up, then lint, type-check, check migrations and run every test
+# CONFIDE_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/confide_test adds a PostgreSQL run.
+
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test setup lint typecheck migrations-check pytest pytest-sqlite pytest-postgres browser serve bench lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || { command -v $(PY) >/dev/null 2>&1 || PY=python3; $(PY) -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV); }
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(MANAGE) migrate --noinput
+	$(MANAGE) demo_load
+	@echo "Serving Confide at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(MANAGE) runserver --noreload $(HOST):$(PORT)
+
+serve: setup
+	$(MANAGE) migrate --noinput
+	$(MANAGE) runserver --noreload $(HOST):$(PORT)
+
+# Debian's Chromium for the browser test; Playwright's own browser download cannot work offline.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser test..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "warning: could not install chromium; the browser test will be skipped"; \
+	  else echo "warning: chromium is missing and this is not root; the browser test will be skipped"; fi; }
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy confide config tests bench
+
+migrations-check: setup
+	DJANGO_SETTINGS_MODULE=config.settings_test $(MANAGE) makemigrations --check --dry-run
+
+pytest-sqlite: setup browser
+	$(BIN)/pytest -q
+
+pytest-postgres: setup browser
+	@if [ -n "$$CONFIDE_TEST_DATABASE_URL" ]; then \
+	  echo "== pytest on PostgreSQL ($$(echo $$CONFIDE_TEST_DATABASE_URL | sed 's#//[^@]*@#//#'))"; \
+	  CONFIDE_DATABASE_URL=$$CONFIDE_TEST_DATABASE_URL $(BIN)/pytest -q; \
+	else echo "== CONFIDE_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+test: lint typecheck migrations-check pytest-sqlite pytest-postgres
+
+bench: setup
+	$(BIN)/python bench/record_open.py
+
+lock:
+	$(BIN)/pip freeze --exclude-editable | grep -v '^confide' > requirements.lock
+
+clean:
+	rm -rf $(VENV) var test-artifacts

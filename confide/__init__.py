@@ -1,0 +1,1 @@
+"""Confide: a confidentiality-first case record system for social work agencies."""

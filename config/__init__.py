@@ -1,0 +1,1 @@
+"""Django project configuration: settings driven by environment variables, URLs, WSGI."""
