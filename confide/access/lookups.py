@@ -1,0 +1,44 @@
+"""Fetching one object by id through the policy: missing and forbidden raise the same NotFound."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+from uuid import UUID
+
+from django.db.models import Model
+
+from confide.access.policy import Action, Decision, authorize
+from confide.core.actor import Actor
+from confide.core.errors import NotFound, NotPermitted
+from confide.records.models import Case, Client, Note
+
+M = TypeVar("M", Client, Case, Note)
+
+
+def _parse(raw: UUID | str) -> UUID | None:
+    if isinstance(raw, UUID):
+        return raw
+    try:
+        return UUID(str(raw))
+    except ValueError:
+        return None
+
+
+def get_authorized(
+    actor: Actor, model: type[M], object_id: UUID | str, action: Action, *, lock: bool = False
+) -> tuple[M, Decision]:
+    """The object if it exists in the actor's agency and `authorize` allows `action`."""
+    parsed = _parse(object_id)
+    manager = model.objects.select_for_update() if lock else model.objects.all()
+    found: Model | None = None
+    if parsed is not None:
+        found = manager.filter(id=parsed, agency_id=actor.agency_id).first()
+    if found is None:
+        raise NotFound(model.__name__.lower())
+    decision = authorize(actor, action, found)  # type: ignore[arg-type]
+    if not decision.allowed:
+        view = Action.NOTE_VIEW if isinstance(found, Note) else Action.CLIENT_VIEW
+        if action != view and authorize(actor, view, found).allowed:  # type: ignore[arg-type]
+            raise NotPermitted("You can see this record but not do that to it.")
+        raise NotFound(model.__name__.lower())
+    return found, decision  # type: ignore[return-value]

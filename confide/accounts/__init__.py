@@ -1,0 +1,1 @@
+"""Agencies, programs, teams, staff accounts, MFA, session limits, API tokens."""

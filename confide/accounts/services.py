@@ -1,0 +1,211 @@
+"""Writers for accounts: sign-in steps, lockout, MFA enrolment, API tokens, staff creation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from confide.accounts.actors import actor_for
+from confide.accounts.errors import SignInFailed
+from confide.accounts.models import Agency, ApiToken, Team, User
+from confide.core import clock
+from confide.core.actor import Actor
+from confide.core.enums import Role
+from confide.core.errors import NotFound, ValidationFailed
+from confide.ledger import services as ledger
+from confide.ledger.enums import EventType
+
+TOKEN_PREFIX = "cfd_"
+
+
+@dataclass(frozen=True)
+class PasswordCheck:
+    user: User | None
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None
+
+
+def _is_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > clock.now()
+
+
+def _register_failure(user: User, event: EventType, channel: str) -> None:
+    user.failed_sign_ins += 1
+    if user.failed_sign_ins >= settings.CONFIDE_LOCKOUT_THRESHOLD:
+        user.locked_until = clock.now() + timedelta(seconds=settings.CONFIDE_LOCKOUT_SECONDS)
+        user.failed_sign_ins = 0
+        event = EventType.SIGN_IN_LOCKED
+    user.save(update_fields=["failed_sign_ins", "locked_until", "updated_at"])
+    ledger.record(
+        actor=None, event_type=event, agency_id=user.agency_id, actor_id=user.id, channel=channel
+    )
+
+
+@transaction.atomic
+def sign_in_check_password(*, email: str, password: str, channel: str = "web") -> PasswordCheck:
+    """First sign-in step. Writes sign_in_failed or locked_out on failure; never raises.
+
+    A failed attempt commits (the counter and the event), so the caller turns a failed result
+    into an error after this transaction.
+    """
+    user = User.objects.select_for_update().filter(email=email.strip().lower()).first()
+    if user is None or not user.is_active:
+        User().set_password(password)  # same work as a real check: no timing oracle
+        ledger.record(actor=None, event_type=EventType.SIGN_IN_FAILED, channel=channel)
+        return PasswordCheck(None)
+    if _is_locked(user) or not user.check_password(password):
+        _register_failure(user, EventType.SIGN_IN_FAILED, channel)
+        return PasswordCheck(None)
+    return PasswordCheck(user)
+
+
+def confirmed_device(user: User) -> TOTPDevice | None:
+    device: TOTPDevice | None = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device
+
+
+@transaction.atomic
+def sign_in_check_code(*, user_id: object, code: str, channel: str = "web") -> TOTPDevice | None:
+    """Second step: the TOTP code. Success resets the failure count and writes signed_in."""
+    user = User.objects.select_for_update().filter(id=user_id, is_active=True).first()
+    if user is None:
+        return None
+    device = confirmed_device(user)
+    if _is_locked(user) or device is None or not _code_ok(device, code):
+        _register_failure(user, EventType.MFA_FAILED, channel)
+        return None
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    user.last_login = clock.now()
+    user.save(update_fields=["failed_sign_ins", "locked_until", "last_login", "updated_at"])
+    ledger.record(actor=actor_for(user, channel=channel, mfa_verified=True),
+                  event_type=EventType.SIGN_IN)
+    return device
+
+
+def _code_ok(device: TOTPDevice, code: str) -> bool:
+    cleaned = code.replace(" ", "")
+    return cleaned.isdigit() and len(cleaned) == 6 and bool(device.verify_token(cleaned))
+
+
+@transaction.atomic
+def mfa_begin_enrolment(*, user: User) -> TOTPDevice:
+    """An unconfirmed TOTP device for the enrolment page (replaces any earlier unconfirmed one)."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    device: TOTPDevice = TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def mfa_confirm_enrolment(*, user: User, code: str, channel: str = "web") -> TOTPDevice | None:
+    """Confirm the pending device with a first code. Writes mfa:enrolled and signed_in."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None or confirmed_device(user) is not None or not _code_ok(device, code):
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    actor = actor_for(user, channel=channel, mfa_verified=True)
+    ledger.record(actor=actor, event_type=EventType.MFA_ENROLLED, subject_type="user",
+                  subject_id=user.id)
+    ledger.record(actor=actor, event_type=EventType.SIGN_IN)
+    return device
+
+
+@transaction.atomic
+def sign_out_record(*, actor: Actor, expired: bool = False) -> None:
+    """Writes signed_out, or expired when the idle or absolute limit ended the session."""
+    ledger.record(actor=actor,
+                  event_type=EventType.SESSION_EXPIRED if expired else EventType.SIGN_OUT)
+
+
+@transaction.atomic
+def reauth_check(*, actor: Actor, password: str, code: str) -> bool:
+    """Re-authentication before a dangerous action. Writes reauthenticated or mfa_failed."""
+    user = User.objects.select_for_update().get(id=actor.user_id)
+    device = confirmed_device(user)
+    if user.check_password(password) and device is not None and _code_ok(device, code):
+        ledger.record(actor=actor, event_type=EventType.REAUTHENTICATED)
+        return True
+    _register_failure(user, EventType.MFA_FAILED, actor.channel)
+    return False
+
+
+def _token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, actor: Actor, name: str, days: int) -> tuple[ApiToken, str]:
+    """Create a personal access token; returns it and its secret (shown once).
+
+    Needs a recent re-authentication (checked by the caller's view). Writes accounts:token:created.
+    Raises ValidationFailed for a missing name or a lifetime out of range.
+    """
+    problems: dict[str, str] = {}
+    name = name.strip()
+    if not name or len(name) > 100:
+        problems["name"] = "give a name of 1 to 100 characters"
+    if not 1 <= days <= settings.CONFIDE_API_TOKEN_MAX_DAYS:
+        problems["days"] = f"choose 1 to {settings.CONFIDE_API_TOKEN_MAX_DAYS} days"
+    if problems:
+        raise ValidationFailed(problems)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user_id=actor.user_id, name=name, prefix=secret[:10], token_hash=_token_digest(secret),
+        expires_at=clock.now() + timedelta(days=days),
+    )
+    ledger.record(actor=actor, event_type=EventType.TOKEN_CREATED, subject_type="api_token",
+                  subject_id=token.id, details={"days": days})
+    return token, secret
+
+
+@transaction.atomic
+def token_revoke(*, actor: Actor, token_id: object) -> None:
+    """Revoke one of the actor's own tokens. Writes accounts:token:revoked. Raises NotFound."""
+    token = ApiToken.objects.filter(id=token_id, user_id=actor.user_id, revoked_at=None).first()
+    if token is None:
+        raise NotFound("token")
+    token.revoked_at = clock.now()
+    token.save(update_fields=["revoked_at", "updated_at"])
+    ledger.record(actor=actor, event_type=EventType.TOKEN_REVOKED, subject_type="api_token",
+                  subject_id=token.id)
+
+
+def token_user(secret: str) -> User | None:
+    """The active user behind a live token, or None (unknown, expired, revoked)."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
+        return None
+    now = clock.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=_token_digest(secret), revoked_at=None, expires_at__gt=now)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(id=token.id).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def staff_create(
+    *, agency: Agency, email: str, display_name: str, role: Role, password: str,
+    teams: list[Team] | None = None, actor: Actor | None = None,
+) -> User:
+    """Create a staff member. Writes accounts:user:created. (Admin pages come later.)"""
+    user = User.objects.create_user(
+        email, password, display_name=display_name, agency=agency, role=role.value
+    )
+    if teams:
+        user.teams.set(teams)
+    ledger.record(actor=actor, event_type=EventType.USER_CREATED, agency_id=agency.id,
+                  subject_type="user", subject_id=user.id, details={"role": role.value})
+    return user

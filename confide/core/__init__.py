@@ -1,0 +1,1 @@
+"""Shared kernel: base model, Actor, domain errors, clock, canonical JSON."""

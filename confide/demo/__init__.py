@@ -1,0 +1,1 @@
+"""The synthetic demo agency loader (generated data only; no real people)."""

@@ -1,0 +1,1 @@
+"""The append-only, hash-chained ledger of every read, write, sign-in and disclosure."""

@@ -1,0 +1,1 @@
+"""Clients, cases, notes (with separately kept psychotherapy notes), attachments."""

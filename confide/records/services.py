@@ -1,0 +1,273 @@
+"""The only writers of the case record. Each service is one transaction with its ledger event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.db import transaction
+
+from confide.access.lookups import get_authorized
+from confide.access.policy import Action
+from confide.accounts.models import Agency, Team
+from confide.core import clock
+from confide.core.actor import Actor
+from confide.core.enums import Label
+from confide.core.errors import ValidationFailed
+from confide.crypto.blind_index import blind_index
+from confide.crypto.envelope import DataKey, client_key, create_client_key
+from confide.ledger import services as ledger
+from confide.ledger.enums import EventType
+from confide.records import files
+from confide.records.enums import NoteKind, NoteStatus
+from confide.records.errors import DraftConflict, NoteAlreadySigned, NoteNotSigned
+from confide.records.models import Attachment, Case, Client, Note
+from confide.records.validation import (
+    MAX_ADDRESS,
+    MAX_EMAIL,
+    MAX_IDENTIFIERS,
+    MAX_NAME,
+    MAX_NOTE_CHARS,
+    MAX_PHONE,
+    Problems,
+)
+
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+EARLIEST_NOTE = dt.date(1970, 1, 1)
+NAME_DOB_INDEX = "client_name_dob"
+
+
+@dataclass(frozen=True)
+class ClientInput:
+    legal_name: str
+    preferred_name: str
+    date_of_birth: dt.date
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    identifiers: dict[str, str] | None = None
+
+
+def name_dob_index(agency_id: UUID, legal_name: str, date_of_birth: dt.date) -> int:
+    return blind_index(NAME_DOB_INDEX, str(agency_id), legal_name, date_of_birth.isoformat())
+
+
+def _clean_client(data: ClientInput) -> ClientInput:
+    p = Problems()
+    identifiers = data.identifiers or {}
+    if len(identifiers) > MAX_IDENTIFIERS or not all(
+        isinstance(k, str) and isinstance(v, str) and len(k) <= 40 and len(v) <= 100
+        for k, v in identifiers.items()
+    ):
+        p.fields["identifiers"] = f"at most {MAX_IDENTIFIERS} short text pairs"
+    cleaned = ClientInput(
+        legal_name=p.text("legal_name", data.legal_name, limit=MAX_NAME),
+        preferred_name=p.text("preferred_name", data.preferred_name, limit=MAX_NAME,
+                              required=False) or data.legal_name.strip(),
+        date_of_birth=p.past_date("date_of_birth", data.date_of_birth, earliest=EARLIEST_BIRTH),
+        phone=p.text("phone", data.phone, limit=MAX_PHONE, required=False),
+        email=p.text("email", data.email, limit=MAX_EMAIL, required=False),
+        address=p.text("address", data.address, limit=MAX_ADDRESS, required=False),
+        identifiers=identifiers,
+    )
+    p.raise_if_any()
+    return cleaned
+
+
+def _encrypt_client(client: Client, key: DataKey, data: ClientInput) -> None:
+    def enc(column: str, text: str) -> bytes:
+        return key.encrypt_text(f"records_client.{column}", client.id, text)
+
+    client.legal_name_enc = enc("legal_name", data.legal_name)
+    client.preferred_name_enc = enc("preferred_name", data.preferred_name)
+    client.date_of_birth_enc = enc("date_of_birth", data.date_of_birth.isoformat())
+    client.phone_enc = enc("phone", data.phone)
+    client.email_enc = enc("email", data.email)
+    client.address_enc = enc("address", data.address)
+    client.identifiers_enc = enc("identifiers", json.dumps(data.identifiers or {}))
+    client.name_dob_index = name_dob_index(client.agency_id, data.legal_name, data.date_of_birth)
+
+
+@transaction.atomic
+def client_create(*, actor: Actor | None, agency: Agency, data: ClientInput) -> Client:
+    """Register a client with a fresh data key.
+
+    Needs a caller in the agency (staff pages for intake come with the access policy issue).
+    Writes records:client:created. Raises ValidationFailed naming every bad field.
+    """
+    cleaned = _clean_client(data)
+    client = Client(id=uuid.uuid4(), agency=agency)
+    key = create_client_key(client_id=client.id, agency_id=agency.id)
+    _encrypt_client(client, key, cleaned)
+    client.save(force_insert=True)
+    ledger.record(actor=actor, event_type=EventType.CLIENT_CREATED, agency_id=agency.id,
+                  subject_type="client", subject_id=client.id, client_id=client.id)
+    return client
+
+
+@transaction.atomic
+def case_create(
+    *, actor: Actor | None, client: Client, team: Team, case_number: str, opened_on: dt.date
+) -> Case:
+    """Open an episode of service for a client, assigned to a care team of the same agency.
+
+    Writes records:case:created. Raises ValidationFailed.
+    """
+    p = Problems()
+    number = p.text("case_number", case_number, limit=32)
+    if team.agency_id != client.agency_id:
+        p.fields["team"] = "must belong to the client's agency"
+    p.raise_if_any()
+    case = Case.objects.create(
+        agency_id=client.agency_id, client=client, program_id=team.program_id, team=team,
+        case_number=number, opened_on=opened_on,
+    )
+    ledger.record(actor=actor, event_type=EventType.CASE_CREATED, agency_id=client.agency_id,
+                  subject_type="case", subject_id=case.id, client_id=client.id)
+    return case
+
+
+def _clean_note(kind: str, body: str, labels: list[str]) -> tuple[NoteKind, str, list[str]]:
+    p = Problems()
+    if kind not in NoteKind.values:
+        p.fields["kind"] = f"must be one of {', '.join(NoteKind.values)}"
+    text = p.text("body", body, limit=MAX_NOTE_CHARS, required=False)
+    clean_labels = p.labels("labels", labels)
+    p.raise_if_any()
+    note_kind = NoteKind(kind)
+    if note_kind == NoteKind.PSYCHOTHERAPY:
+        clean_labels = sorted({*clean_labels, Label.PSYCHOTHERAPY.value})
+    elif Label.PSYCHOTHERAPY.value in clean_labels:
+        raise ValidationFailed({"labels": "psychotherapy notes are their own kind of note"})
+    return note_kind, text, clean_labels
+
+
+def _note_purpose() -> str:
+    return "records_note.body"
+
+
+@transaction.atomic
+def note_create(
+    *, actor: Actor, case_id: UUID | str, kind: str, body: str, labels: list[str],
+    occurred_on: dt.date | None = None,
+) -> Note:
+    """Start a draft note on a case.
+
+    Needs records:note:create on the case. Writes records:note:created. Raises NotFound,
+    ValidationFailed.
+    """
+    case, decision = get_authorized(actor, Case, case_id, Action.NOTE_CREATE)
+    note_kind, text, clean_labels = _clean_note(kind, body, labels)
+    p = Problems()
+    day = p.past_date("occurred_on", occurred_on or clock.now().date(), earliest=EARLIEST_NOTE)
+    p.raise_if_any()
+    note = Note(id=uuid.uuid4(), agency_id=case.agency_id, client_id=case.client_id, case=case,
+                author_id=actor.user_id, kind=note_kind, labels=clean_labels, occurred_on=day)
+    note.body_enc = client_key(case.client_id).encrypt_text(_note_purpose(), note.id, text)
+    note.save(force_insert=True)
+    ledger.record(actor=actor, event_type=EventType.NOTE_CREATED, subject_type="note",
+                  subject_id=note.id, client_id=case.client_id, policy_ids=decision.policy_ids,
+                  details={"kind": note_kind.value, "labels": clean_labels})
+    return note
+
+
+@transaction.atomic
+def note_update_draft(
+    *, actor: Actor, note_id: UUID | str, body: str, expected_version: int,
+    labels: list[str] | None = None,
+) -> Note:
+    """Save a new text of a draft (autosave or explicit).
+
+    Needs records:note:edit. Writes records:note:updated. Raises NotFound, NoteAlreadySigned,
+    DraftConflict (someone saved since `expected_version`; nothing is overwritten),
+    ValidationFailed.
+    """
+    note, decision = get_authorized(actor, Note, note_id, Action.NOTE_EDIT, lock=True)
+    if note.status != NoteStatus.DRAFT:
+        raise NoteAlreadySigned()
+    if note.version != expected_version:
+        raise DraftConflict()
+    _, text, clean_labels = _clean_note(note.kind, body, note.labels if labels is None else labels)
+    note.body_enc = client_key(note.client_id).encrypt_text(_note_purpose(), note.id, text)
+    note.labels = clean_labels
+    note.version += 1
+    note.save(update_fields=["body_enc", "labels", "version", "updated_at"])
+    ledger.record(actor=actor, event_type=EventType.NOTE_UPDATED, subject_type="note",
+                  subject_id=note.id, client_id=note.client_id, policy_ids=decision.policy_ids,
+                  details={"version": note.version})
+    return note
+
+
+@transaction.atomic
+def note_sign(*, actor: Actor, note_id: UUID | str, expected_version: int) -> Note:
+    """Sign a draft: from now on it is immutable.
+
+    Needs records:note:sign (the author). Writes records:note:signed. Raises NotFound,
+    NotPermitted, NoteAlreadySigned, DraftConflict, ValidationFailed (empty note).
+    """
+    note, decision = get_authorized(actor, Note, note_id, Action.NOTE_SIGN, lock=True)
+    if note.status != NoteStatus.DRAFT:
+        raise NoteAlreadySigned()
+    if note.version != expected_version:
+        raise DraftConflict()
+    body = client_key(note.client_id).decrypt_text(_note_purpose(), note.id, note.body_enc)
+    if not body.strip():
+        raise ValidationFailed({"body": "an empty note cannot be signed"})
+    note.status = NoteStatus.SIGNED
+    note.signed_at = clock.now()
+    note.version += 1
+    note.save(update_fields=["status", "signed_at", "version", "updated_at"])
+    ledger.record(actor=actor, event_type=EventType.NOTE_SIGNED, subject_type="note",
+                  subject_id=note.id, client_id=note.client_id, policy_ids=decision.policy_ids)
+    return note
+
+
+@transaction.atomic
+def note_add_addendum(*, actor: Actor, note_id: UUID | str, body: str) -> Note:
+    """Start a draft addendum that corrects a signed note (the original never changes).
+
+    Needs records:note:addendum. Writes records:note:created. Raises NotFound, NoteNotSigned,
+    ValidationFailed.
+    """
+    original, _ = get_authorized(actor, Note, note_id, Action.NOTE_ADDENDUM)
+    if original.status != NoteStatus.SIGNED:
+        raise NoteNotSigned()
+    addendum = note_create(actor=actor, case_id=original.case_id, kind=original.kind, body=body,
+                           labels=list(original.labels))
+    addendum.addendum_to = original
+    addendum.save(update_fields=["addendum_to", "updated_at"])
+    return addendum
+
+
+@transaction.atomic
+def attachment_create(
+    *, actor: Actor, note_id: UUID | str, filename: str, content_type: str, data: bytes,
+    labels: list[str] | None = None,
+) -> Attachment:
+    """Attach a file to a note (stored encrypted; type checked against its content).
+
+    Needs records:attachment:create on the note. Writes records:attachment:created. Raises
+    NotFound, ValidationFailed (size, type, name).
+    """
+    note, decision = get_authorized(actor, Note, note_id, Action.ATTACHMENT_CREATE)
+    p = Problems()
+    name = p.text("filename", filename, limit=200)
+    clean_labels = sorted({*p.labels("labels", labels or []), *note.labels})
+    files.check_upload(p, content_type=content_type, data=data)
+    p.raise_if_any()
+    attachment = Attachment(
+        id=uuid.uuid4(), agency_id=note.agency_id, client_id=note.client_id, note=note,
+        uploaded_by_id=actor.user_id, content_type=content_type, size=len(data),
+        labels=clean_labels,
+    )
+    key = client_key(note.client_id)
+    attachment.filename_enc = key.encrypt_text("records_attachment.filename", attachment.id, name)
+    files.store(attachment, key.encrypt("records_attachment.blob", attachment.id, data))
+    attachment.save(force_insert=True)
+    ledger.record(actor=actor, event_type=EventType.ATTACHMENT_CREATED, subject_type="attachment",
+                  subject_id=attachment.id, client_id=note.client_id,
+                  policy_ids=decision.policy_ids, details={"size": len(data)})
+    return attachment

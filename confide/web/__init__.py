@@ -1,0 +1,1 @@
+"""Web pages: server-rendered templates with htmx, security headers, error pages."""

@@ -1,0 +1,183 @@
+"""Confide settings, driven by environment variables (see README, "Configuration").
+
+Development is the default; CONFIDE_ENV=production turns on every transport protection and
+requires an explicit secret key and allowed hosts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from config.env import ConfigError, database_from_url, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("CONFIDE_VAR_DIR", str(BASE_DIR / "var")))
+PRODUCTION = env_str("CONFIDE_ENV", "development") == "production"
+DEBUG = env_bool("CONFIDE_DEBUG", default=False)
+
+
+def _secret_key() -> str:
+    configured = os.environ.get("CONFIDE_SECRET_KEY", "")
+    if configured:
+        return configured
+    if PRODUCTION:
+        raise ConfigError("CONFIDE_SECRET_KEY must be set when CONFIDE_ENV=production")
+    # Development: a random key kept beside the database, readable by the owner only.
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list(
+    "CONFIDE_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ConfigError("CONFIDE_ALLOWED_HOSTS must be set when CONFIDE_ENV=production")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "confide.core",
+    "confide.ledger",
+    "confide.crypto",
+    "confide.accounts",
+    "confide.access",
+    "confide.records",
+    "confide.web",
+    "confide.api",
+    "confide.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "confide.web.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "confide.accounts.middleware.SessionLimitsMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": database_from_url(
+        env_str("CONFIDE_DATABASE_URL", "sqlite:///var/confide.sqlite3"), base_dir=BASE_DIR
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "web:sign_in"
+
+# Sessions: server-side rows; the cookie holds only an opaque id.
+CONFIDE_IDLE_TIMEOUT_SECONDS = env_int("CONFIDE_IDLE_TIMEOUT_SECONDS", 15 * 60, minimum=60)
+CONFIDE_SESSION_MAX_AGE_SECONDS = env_int("CONFIDE_SESSION_MAX_AGE_SECONDS", 12 * 3600, minimum=60)
+CONFIDE_REAUTH_SECONDS = env_int("CONFIDE_REAUTH_SECONDS", 5 * 60, minimum=30)
+CONFIDE_LOCKOUT_THRESHOLD = env_int("CONFIDE_LOCKOUT_THRESHOLD", 5, minimum=1)
+CONFIDE_LOCKOUT_SECONDS = env_int("CONFIDE_LOCKOUT_SECONDS", 15 * 60, minimum=1)
+CONFIDE_API_TOKEN_MAX_DAYS = env_int("CONFIDE_API_TOKEN_MAX_DAYS", 90, minimum=1)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = CONFIDE_SESSION_MAX_AGE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "confide_session"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "confide.web.views.csrf_failure"
+
+# Transport and browser protections; production adds TLS-only cookies and HSTS.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = PRODUCTION and env_bool("CONFIDE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = 63072000 if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+if PRODUCTION and env_bool("CONFIDE_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env_list("CONFIDE_CSRF_TRUSTED_ORIGINS", [])
+CONFIDE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+# Upload limits for attachments (bytes) and for any request body.
+CONFIDE_ATTACHMENT_MAX_BYTES = env_int("CONFIDE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+
+# Keys live outside the database: the local keyring file (mode 0600) by default.
+CONFIDE_KEYRING_PATH = Path(env_str("CONFIDE_KEYRING_PATH", str(VAR_DIR / "keyring.json")))
+CONFIDE_FILES_DIR = Path(env_str("CONFIDE_FILES_DIR", str(VAR_DIR / "files")))
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("CONFIDE_TIME_ZONE", "America/New_York")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+EMAIL_BACKEND = env_str("CONFIDE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("CONFIDE_FROM_EMAIL", "confide@localhost")
+
+# Logs carry ids and event names only; request bodies and query strings are never logged.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("CONFIDE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,18 @@
+"""Test settings: the same as production-like development, with fast hashing and temp storage."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("CONFIDE_VAR_DIR", tempfile.mkdtemp(prefix="confide-test-"))
+os.environ.setdefault("CONFIDE_DATABASE_URL", "sqlite:///" + os.environ["CONFIDE_VAR_DIR"] + "/t.db")
+
+from config.settings import *  # noqa: E402,F403
+
+# Argon2 is kept (tests prove it is used) but with test-sized parameters via the hasher below.
+PASSWORD_HASHERS = ["confide.accounts.hashers.FastArgon2PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CONFIDE_KEYRING_PATH = Path(os.environ["CONFIDE_VAR_DIR"]) / "keyring.json"
+CONFIDE_FILES_DIR = Path(os.environ["CONFIDE_VAR_DIR"]) / "files"

@@ -1,0 +1,10 @@
+"""Top-level URL map: the web pages and the JSON API."""
+
+from django.urls import include, path
+
+from confide.api.api import api
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("", include("confide.web.urls")),
+]
