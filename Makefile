@@ -19,7 +19,22 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-setup: $(STAMP)
+HTMX_VERSION := 2.0.11
+HTMX_SHA256 := d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717
+HTMX := confide/web/static/vendor/htmx.min.js
+
+# htmx from the npm registry at setup time, checked against its pinned digest. Pages work
+# without it (drafts then save with the button instead of automatically).
+$(HTMX):
+	@mkdir -p $(@D)
+	@if command -v npm >/dev/null 2>&1; then \
+	  tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null 2>&1 \
+	    && tar xzf htmx.org-$(HTMX_VERSION).tgz package/dist/htmx.min.js) \
+	  && echo "$(HTMX_SHA256)  $$tmp/package/dist/htmx.min.js" | sha256sum -c --quiet - \
+	  && cp $$tmp/package/dist/htmx.min.js $@; rm -rf $$tmp; \
+	fi; test -f $@ || echo "warning: htmx unavailable; drafts save with the button only"
+
+setup: $(STAMP) $(HTMX)
 
 demo: setup
 	$(MANAGE) migrate --noinput

@@ -22,8 +22,14 @@ PASSWORD = "correct horse battery staple 42"
 
 
 def make_user(agency: Agency, email: str, role: Role, teams: list[Team] | None = None) -> User:
-    user = accounts.staff_create(agency=agency, email=email, display_name=email.split("@")[0],
-                                 role=role, password=PASSWORD, teams=teams or [])
+    user = accounts.staff_create(
+        agency=agency,
+        email=email,
+        display_name=email.split("@")[0],
+        role=role,
+        password=PASSWORD,
+        teams=teams or [],
+    )
     TOTPDevice.objects.create(user=user, name="test", confirmed=True)
     return user
 
@@ -35,15 +41,21 @@ def actor(user: User, channel: str = "web") -> Actor:
 def make_client(agency: Agency, team: Team, *, name: str, dob: dt.date, number: str) -> Client:
     with transaction.atomic():
         client = records.client_create(
-            actor=None, agency=agency,
-            data=records.ClientInput(legal_name=name, preferred_name=name.split()[0],
-                                     date_of_birth=dob, phone="555-0100 " + number,
-                                     email=f"{number}@example.org",
-                                     address=f"{number} Elm Street, Springfield",
-                                     identifiers={"medicaid": "MC" + number}),
+            actor=None,
+            agency=agency,
+            data=records.ClientInput(
+                legal_name=name,
+                preferred_name=name.split()[0],
+                date_of_birth=dob,
+                phone="555-0100 " + number,
+                email=f"{number}@example.org",
+                address=f"{number} Elm Street, Springfield",
+                identifiers={"medicaid": "MC" + number},
+            ),
         )
-        records.case_create(actor=None, client=client, team=team, case_number=number,
-                            opened_on=dt.date(2025, 1, 1))
+        records.case_create(
+            actor=None, client=client, team=team, case_number=number, opened_on=dt.date(2025, 1, 1)
+        )
     return client
 
 
@@ -82,10 +94,16 @@ class World:
         assert case is not None
         return case
 
-    def note(self, author: User, client: Client, body: str = "Met at home; plan reviewed.",
-             kind: str = "progress") -> Note:
-        return records.note_create(actor=actor(author), case_id=self.case_of(client).id,
-                                   kind=kind, body=body, labels=[])
+    def note(
+        self,
+        author: User,
+        client: Client,
+        body: str = "Met at home; plan reviewed.",
+        kind: str = "progress",
+    ) -> Note:
+        return records.note_create(
+            actor=actor(author), case_id=self.case_of(client).id, kind=kind, body=body, labels=[]
+        )
 
 
 def build_world() -> World:
@@ -97,7 +115,11 @@ def build_world() -> World:
     team_a2 = Team.objects.create(agency=agency_a, program=prog_a, name="South team")
     team_b1 = Team.objects.create(agency=agency_b, program=prog_b, name="B team")
     return World(
-        agency_a=agency_a, agency_b=agency_b, team_a1=team_a1, team_a2=team_a2, team_b1=team_b1,
+        agency_a=agency_a,
+        agency_b=agency_b,
+        team_a1=team_a1,
+        team_a2=team_a2,
+        team_b1=team_b1,
         worker_a=make_user(agency_a, "worker_a@a.test", Role.PRACTITIONER, [team_a1]),
         worker_a2=make_user(agency_a, "worker_a2@a.test", Role.PRACTITIONER, [team_a1]),
         other_worker_a=make_user(agency_a, "other_a@a.test", Role.PRACTITIONER, [team_a2]),
@@ -106,10 +128,13 @@ def build_world() -> World:
         admin_a=make_user(agency_a, "admin_a@a.test", Role.ADMINISTRATOR),
         intake_a=make_user(agency_a, "intake_a@a.test", Role.INTAKE),
         worker_b=make_user(agency_b, "worker_b@b.test", Role.PRACTITIONER, [team_b1]),
-        client_a=make_client(agency_a, team_a1, name="Rosalind Quenby", dob=dt.date(1984, 3, 9),
-                             number="A-1001"),
-        client_a_other=make_client(agency_a, team_a2, name="Tobias Wexford",
-                                   dob=dt.date(1990, 7, 21), number="A-1002"),
-        client_b=make_client(agency_b, team_b1, name="Marisol Ketterly", dob=dt.date(1975, 11, 2),
-                             number="B-2001"),
+        client_a=make_client(
+            agency_a, team_a1, name="Rosalind Quenby", dob=dt.date(1984, 3, 9), number="A-1001"
+        ),
+        client_a_other=make_client(
+            agency_a, team_a2, name="Tobias Wexford", dob=dt.date(1990, 7, 21), number="A-1002"
+        ),
+        client_b=make_client(
+            agency_b, team_b1, name="Marisol Ketterly", dob=dt.date(1975, 11, 2), number="B-2001"
+        ),
     )

@@ -49,7 +49,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def database_from_url(url: str, *, base_dir: Path) -> dict[str, Any]:
-    """Turn `sqlite:///path` or `postgres://user:pw@host:port/name` into a Django DATABASES entry."""
+    """Turn `sqlite:///path` or `postgres://user:pw@host:port/name` into a DATABASES entry."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         # sqlite:///var/db.sqlite3 is relative to the project; sqlite:////tmp/db is absolute.

@@ -7,9 +7,11 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("CONFIDE_VAR_DIR", tempfile.mkdtemp(prefix="confide-test-"))
-os.environ.setdefault("CONFIDE_DATABASE_URL", "sqlite:///" + os.environ["CONFIDE_VAR_DIR"] + "/t.db")
+os.environ.setdefault(
+    "CONFIDE_DATABASE_URL", "sqlite:///" + os.environ["CONFIDE_VAR_DIR"] + "/t.db"
+)
 
-from config.settings import *  # noqa: E402,F403
+from config.settings import *  # noqa: F403
 
 # Argon2 is kept (tests prove it is used) but with test-sized parameters via the hasher below.
 PASSWORD_HASHERS = ["confide.accounts.hashers.FastArgon2PasswordHasher"]

@@ -8,3 +8,4 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("confide.web.urls")),
 ]
+handler404 = "confide.web.views.not_found"

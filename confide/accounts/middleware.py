@@ -22,8 +22,8 @@ LAST_SEEN = "confide_last_seen"
 
 
 def session_expired(request: HttpRequest, now: float) -> bool:
-    started = request.session.get(STARTED, now)
-    last_seen = request.session.get(LAST_SEEN, now)
+    started = float(request.session.get(STARTED, now))
+    last_seen = float(request.session.get(LAST_SEEN, now))
     return (
         now - last_seen > settings.CONFIDE_IDLE_TIMEOUT_SECONDS
         or now - started > settings.CONFIDE_SESSION_MAX_AGE_SECONDS

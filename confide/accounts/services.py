@@ -6,13 +6,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from confide.accounts.actors import actor_for
-from confide.accounts.errors import SignInFailed
 from confide.accounts.models import Agency, ApiToken, Team, User
 from confide.core import clock
 from confide.core.actor import Actor
@@ -21,7 +21,7 @@ from confide.core.errors import NotFound, ValidationFailed
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 
-TOKEN_PREFIX = "cfd_"
+TOKEN_PREFIX = "cfd_"  # noqa: S105 - a public marker, not a secret
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,9 @@ def confirmed_device(user: User) -> TOTPDevice | None:
 
 
 @transaction.atomic
-def sign_in_check_code(*, user_id: object, code: str, channel: str = "web") -> TOTPDevice | None:
+def sign_in_check_code(
+    *, user_id: UUID | str, code: str, channel: str = "web"
+) -> TOTPDevice | None:
     """Second step: the TOTP code. Success resets the failure count and writes signed_in."""
     user = User.objects.select_for_update().filter(id=user_id, is_active=True).first()
     if user is None:
@@ -86,8 +88,9 @@ def sign_in_check_code(*, user_id: object, code: str, channel: str = "web") -> T
     user.locked_until = None
     user.last_login = clock.now()
     user.save(update_fields=["failed_sign_ins", "locked_until", "last_login", "updated_at"])
-    ledger.record(actor=actor_for(user, channel=channel, mfa_verified=True),
-                  event_type=EventType.SIGN_IN)
+    ledger.record(
+        actor=actor_for(user, channel=channel, mfa_verified=True), event_type=EventType.SIGN_IN
+    )
     return device
 
 
@@ -113,8 +116,9 @@ def mfa_confirm_enrolment(*, user: User, code: str, channel: str = "web") -> TOT
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     actor = actor_for(user, channel=channel, mfa_verified=True)
-    ledger.record(actor=actor, event_type=EventType.MFA_ENROLLED, subject_type="user",
-                  subject_id=user.id)
+    ledger.record(
+        actor=actor, event_type=EventType.MFA_ENROLLED, subject_type="user", subject_id=user.id
+    )
     ledger.record(actor=actor, event_type=EventType.SIGN_IN)
     return device
 
@@ -122,8 +126,9 @@ def mfa_confirm_enrolment(*, user: User, code: str, channel: str = "web") -> TOT
 @transaction.atomic
 def sign_out_record(*, actor: Actor, expired: bool = False) -> None:
     """Writes signed_out, or expired when the idle or absolute limit ended the session."""
-    ledger.record(actor=actor,
-                  event_type=EventType.SESSION_EXPIRED if expired else EventType.SIGN_OUT)
+    ledger.record(
+        actor=actor, event_type=EventType.SESSION_EXPIRED if expired else EventType.SIGN_OUT
+    )
 
 
 @transaction.atomic
@@ -159,24 +164,36 @@ def token_create(*, actor: Actor, name: str, days: int) -> tuple[ApiToken, str]:
         raise ValidationFailed(problems)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user_id=actor.user_id, name=name, prefix=secret[:10], token_hash=_token_digest(secret),
+        user_id=actor.user_id,
+        name=name,
+        prefix=secret[:10],
+        token_hash=_token_digest(secret),
         expires_at=clock.now() + timedelta(days=days),
     )
-    ledger.record(actor=actor, event_type=EventType.TOKEN_CREATED, subject_type="api_token",
-                  subject_id=token.id, details={"days": days})
+    ledger.record(
+        actor=actor,
+        event_type=EventType.TOKEN_CREATED,
+        subject_type="api_token",
+        subject_id=token.id,
+        details={"days": days},
+    )
     return token, secret
 
 
 @transaction.atomic
-def token_revoke(*, actor: Actor, token_id: object) -> None:
+def token_revoke(*, actor: Actor, token_id: UUID | str) -> None:
     """Revoke one of the actor's own tokens. Writes accounts:token:revoked. Raises NotFound."""
     token = ApiToken.objects.filter(id=token_id, user_id=actor.user_id, revoked_at=None).first()
     if token is None:
         raise NotFound("token")
     token.revoked_at = clock.now()
     token.save(update_fields=["revoked_at", "updated_at"])
-    ledger.record(actor=actor, event_type=EventType.TOKEN_REVOKED, subject_type="api_token",
-                  subject_id=token.id)
+    ledger.record(
+        actor=actor,
+        event_type=EventType.TOKEN_REVOKED,
+        subject_type="api_token",
+        subject_id=token.id,
+    )
 
 
 def token_user(secret: str) -> User | None:
@@ -197,8 +214,14 @@ def token_user(secret: str) -> User | None:
 
 @transaction.atomic
 def staff_create(
-    *, agency: Agency, email: str, display_name: str, role: Role, password: str,
-    teams: list[Team] | None = None, actor: Actor | None = None,
+    *,
+    agency: Agency,
+    email: str,
+    display_name: str,
+    role: Role,
+    password: str,
+    teams: list[Team] | None = None,
+    actor: Actor | None = None,
 ) -> User:
     """Create a staff member. Writes accounts:user:created. (Admin pages come later.)"""
     user = User.objects.create_user(
@@ -206,6 +229,12 @@ def staff_create(
     )
     if teams:
         user.teams.set(teams)
-    ledger.record(actor=actor, event_type=EventType.USER_CREATED, agency_id=agency.id,
-                  subject_type="user", subject_id=user.id, details={"role": role.value})
+    ledger.record(
+        actor=actor,
+        event_type=EventType.USER_CREATED,
+        agency_id=agency.id,
+        subject_type="user",
+        subject_id=user.id,
+        details={"role": role.value},
+    )
     return user

@@ -49,7 +49,7 @@ class DataKey:
         body = AESGCM(self.key).encrypt(nonce, plaintext, aad)
         return _HEADER.pack(FORMAT, self.version) + nonce + body
 
-    def decrypt(self, purpose: str, row_id: UUID, blob: bytes) -> bytes:
+    def decrypt(self, purpose: str, row_id: UUID, blob: bytes | memoryview) -> bytes:
         blob = bytes(blob)
         if len(blob) < _HEADER.size + NONCE_BYTES + 16:
             raise DecryptionFailed("ciphertext too short")
@@ -66,7 +66,7 @@ class DataKey:
     def encrypt_text(self, purpose: str, row_id: UUID, text: str) -> bytes:
         return self.encrypt(purpose, row_id, text.encode())
 
-    def decrypt_text(self, purpose: str, row_id: UUID, blob: bytes) -> str:
+    def decrypt_text(self, purpose: str, row_id: UUID, blob: bytes | memoryview) -> str:
         return self.decrypt(purpose, row_id, blob).decode()
 
 
@@ -80,7 +80,10 @@ def create_client_key(*, client_id: UUID, agency_id: UUID) -> DataKey:
         nonce, key, _wrap_aad(client_id, 1, version)
     )
     ClientKey.objects.create(
-        client_id=client_id, agency_id=agency_id, dek_version=1, kek_version=version,
+        client_id=client_id,
+        agency_id=agency_id,
+        dek_version=1,
+        kek_version=version,
         wrapped_key=wrapped,
     )
     return DataKey(client_id=client_id, version=1, key=key)

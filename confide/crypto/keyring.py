@@ -7,6 +7,7 @@ never copied into the database or its backups. A file readable by others is refu
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -33,7 +34,9 @@ class Keyring:
         try:
             return self.keks[version]
         except KeyError:
-            raise KeyringError(f"key-encryption key version {version} is not in the keyring") from None
+            raise KeyringError(
+                f"key-encryption key version {version} is not in the keyring"
+            ) from None
 
 
 def _encode(raw: bytes) -> str:
@@ -84,8 +87,6 @@ def load_keyring() -> Keyring:
     """The configured keyring, created on first use. Read per call: no process-local key cache."""
     path = Path(settings.CONFIDE_KEYRING_PATH)
     if not path.exists():
-        try:
+        with contextlib.suppress(FileExistsError):  # another process created it first
             create_keyring(path)
-        except FileExistsError:
-            pass  # another process created it first
     return read_keyring(path)

@@ -88,4 +88,3 @@ def record(
     )
     ChainHead.objects.filter(id=1).update(seq=payload["seq"], hash=digest)
     return event
-

@@ -11,7 +11,13 @@ from uuid import UUID
 from django.db import transaction
 
 from confide.access.lookups import get_authorized
-from confide.access.policy import Action, authorize, case_prefilter, client_prefilter, note_prefilter
+from confide.access.policy import (
+    Action,
+    authorize,
+    case_prefilter,
+    client_prefilter,
+    note_prefilter,
+)
 from confide.core.actor import Actor
 from confide.crypto.envelope import DataKey, DecryptionFailed, client_key
 from confide.ledger import services as ledger
@@ -108,26 +114,40 @@ def _note_body(key: DataKey, note: Note) -> str:
 
 def _attachment_views(key: DataKey, note: Note) -> list[AttachmentView]:
     return [
-        AttachmentView(a.id, key.decrypt_text("records_attachment.filename", a.id, a.filename_enc),
-                       a.content_type, a.size)
+        AttachmentView(
+            a.id,
+            key.decrypt_text("records_attachment.filename", a.id, a.filename_enc),
+            a.content_type,
+            a.size,
+        )
         for a in note.attachments.all()
     ]
 
 
 def _note_view(key: DataKey, note: Note) -> NoteView:
     return NoteView(
-        id=note.id, case_id=note.case_id, client_id=note.client_id, kind=note.kind,
-        status=note.status, labels=list(note.labels), body=_note_body(key, note),
-        author_id=note.author_id, author_name=note.author.display_name,
-        occurred_on=note.occurred_on, signed_at=note.signed_at, version=note.version,
-        addendum_to=note.addendum_to_id, attachments=_attachment_views(key, note),
+        id=note.id,
+        case_id=note.case_id,
+        client_id=note.client_id,
+        kind=note.kind,
+        status=note.status,
+        labels=list(note.labels),
+        body=_note_body(key, note),
+        author_id=note.author_id,
+        author_name=note.author.display_name,
+        occurred_on=note.occurred_on,
+        signed_at=note.signed_at,
+        version=note.version,
+        addendum_to=note.addendum_to_id,
+        attachments=_attachment_views(key, note),
     )
 
 
 def _case_rows(actor: Actor, cases: list[Case], names: dict[UUID, str]) -> list[CaseRow]:
     return [
-        CaseRow(c.id, c.case_number, c.status, c.opened_on, c.team.name, c.client_id,
-                names[c.client_id])
+        CaseRow(
+            c.id, c.case_number, c.status, c.opened_on, c.team.name, c.client_id, names[c.client_id]
+        )
         for c in cases
     ]
 
@@ -138,18 +158,27 @@ def caseload_list(*, actor: Actor, page: int = 1) -> tuple[list[CaseRow], int]:
 
     Writes records:client:viewed once for the page, with the client ids shown.
     """
-    query = case_prefilter(actor).select_related("team", "client").order_by(
-        "status", "-opened_on", "id"
+    query = (
+        case_prefilter(actor)
+        .select_related("team", "client")
+        .order_by("status", "-opened_on", "id")
     )
     total = query.count()
     start = max(page - 1, 0) * CASELOAD_PAGE
-    cases = [c for c in query[start : start + CASELOAD_PAGE]
-             if authorize(actor, Action.CLIENT_VIEW, c).allowed]
+    cases = [
+        c
+        for c in query[start : start + CASELOAD_PAGE]
+        if authorize(actor, Action.CLIENT_VIEW, c).allowed
+    ]
     names = {c.client_id: _field(_key(c.client_id), c.client, "preferred_name") for c in cases}
     if cases:
-        ledger.record(actor=actor, event_type=EventType.CLIENT_VIEWED, subject_type="caseload",
-                      details={"clients": sorted(str(i) for i in names), "fields": "name"},
-                      policy_ids=(f"care_team.{actor.role.value}",))
+        ledger.record(
+            actor=actor,
+            event_type=EventType.CLIENT_VIEWED,
+            subject_type="caseload",
+            details={"clients": sorted(str(i) for i in names), "fields": "name"},
+            policy_ids=(f"care_team.{actor.role.value}",),
+        )
     return _case_rows(actor, cases, names), total
 
 
@@ -172,10 +201,14 @@ def client_search(*, actor: Actor, legal_name: str, date_of_birth: dt.date) -> l
         key = _key(client.id)
         name, dob = _field(key, client, "legal_name"), _field(key, client, "date_of_birth")
         if " ".join(name.casefold().split()) == wanted and dob == date_of_birth.isoformat():
-            found.append(ClientSummary(client.id, _field(key, client, "preferred_name"), name,
-                                       date_of_birth))
-    ledger.record(actor=actor, event_type=EventType.CLIENT_SEARCHED,
-                  details={"matches": len(found), "clients": [str(c.id) for c in found]})
+            found.append(
+                ClientSummary(client.id, _field(key, client, "preferred_name"), name, date_of_birth)
+            )
+    ledger.record(
+        actor=actor,
+        event_type=EventType.CLIENT_SEARCHED,
+        details={"matches": len(found), "clients": [str(c.id) for c in found]},
+    )
     return found
 
 
@@ -190,11 +223,14 @@ def client_get(*, actor: Actor, client_id: UUID | str) -> ClientView:
     key = _key(client.id)
     cases = list(client.cases.select_related("team").order_by("-opened_on"))
     notes = list(
-        note_prefilter(actor, client).select_related("author")
-        .prefetch_related("attachments").order_by("-occurred_on", "-created_at")
+        note_prefilter(actor, client)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("-occurred_on", "-created_at")
     )
-    notes = [n for n in notes if authorize(actor, Action.NOTE_VIEW, _with_client(n, client))
-             .allowed]
+    notes = [
+        n for n in notes if authorize(actor, Action.NOTE_VIEW, _with_client(n, client)).allowed
+    ]
     view = ClientView(
         id=client.id,
         legal_name=_field(key, client, "legal_name"),
@@ -207,9 +243,15 @@ def client_get(*, actor: Actor, client_id: UUID | str) -> ClientView:
         cases=_case_rows(actor, cases, {client.id: _field(key, client, "preferred_name")}),
         notes=[_note_view(key, n) for n in notes],
     )
-    ledger.record(actor=actor, event_type=EventType.CLIENT_VIEWED, subject_type="client",
-                  subject_id=client.id, client_id=client.id, policy_ids=decision.policy_ids,
-                  details={"notes": [str(n.id) for n in notes]})
+    ledger.record(
+        actor=actor,
+        event_type=EventType.CLIENT_VIEWED,
+        subject_type="client",
+        subject_id=client.id,
+        client_id=client.id,
+        policy_ids=decision.policy_ids,
+        details={"notes": [str(n.id) for n in notes]},
+    )
     return view
 
 
@@ -223,8 +265,14 @@ def note_get(*, actor: Actor, note_id: UUID | str) -> NoteView:
     """One note with its text. Needs records:note:view. Writes records:note:viewed."""
     note, decision = get_authorized(actor, Note, note_id, Action.NOTE_VIEW)
     view = _note_view(_key(note.client_id), note)
-    ledger.record(actor=actor, event_type=EventType.NOTE_VIEWED, subject_type="note",
-                  subject_id=note.id, client_id=note.client_id, policy_ids=decision.policy_ids)
+    ledger.record(
+        actor=actor,
+        event_type=EventType.NOTE_VIEWED,
+        subject_type="note",
+        subject_id=note.id,
+        client_id=note.client_id,
+        policy_ids=decision.policy_ids,
+    )
     return view
 
 
@@ -241,14 +289,19 @@ def attachment_download(*, actor: Actor, attachment_id: UUID | str) -> tuple[Att
     row = Attachment.objects.filter(id=parsed, agency_id=actor.agency_id).first()
     if row is None or row.note_id is None:
         raise NotFound("attachment")
-    note, decision = get_authorized(actor, Note, row.note_id, Action.ATTACHMENT_VIEW)
+    _, decision = get_authorized(actor, Note, row.note_id, Action.ATTACHMENT_VIEW)
     key = _key(row.client_id)
     try:
         name = key.decrypt_text("records_attachment.filename", row.id, row.filename_enc)
         data = key.decrypt("records_attachment.blob", row.id, files.load(row))
     except (DecryptionFailed, FileNotFoundError):
         raise RecordUnreadable() from None
-    ledger.record(actor=actor, event_type=EventType.ATTACHMENT_DOWNLOADED,
-                  subject_type="attachment", subject_id=row.id, client_id=row.client_id,
-                  policy_ids=decision.policy_ids)
+    ledger.record(
+        actor=actor,
+        event_type=EventType.ATTACHMENT_DOWNLOADED,
+        subject_type="attachment",
+        subject_id=row.id,
+        client_id=row.client_id,
+        policy_ids=decision.policy_ids,
+    )
     return AttachmentView(row.id, name, row.content_type, row.size), data

@@ -65,8 +65,8 @@ def _clean_client(data: ClientInput) -> ClientInput:
         p.fields["identifiers"] = f"at most {MAX_IDENTIFIERS} short text pairs"
     cleaned = ClientInput(
         legal_name=p.text("legal_name", data.legal_name, limit=MAX_NAME),
-        preferred_name=p.text("preferred_name", data.preferred_name, limit=MAX_NAME,
-                              required=False) or data.legal_name.strip(),
+        preferred_name=p.text("preferred_name", data.preferred_name, limit=MAX_NAME, required=False)
+        or data.legal_name.strip(),
         date_of_birth=p.past_date("date_of_birth", data.date_of_birth, earliest=EARLIEST_BIRTH),
         phone=p.text("phone", data.phone, limit=MAX_PHONE, required=False),
         email=p.text("email", data.email, limit=MAX_EMAIL, required=False),
@@ -103,8 +103,14 @@ def client_create(*, actor: Actor | None, agency: Agency, data: ClientInput) -> 
     key = create_client_key(client_id=client.id, agency_id=agency.id)
     _encrypt_client(client, key, cleaned)
     client.save(force_insert=True)
-    ledger.record(actor=actor, event_type=EventType.CLIENT_CREATED, agency_id=agency.id,
-                  subject_type="client", subject_id=client.id, client_id=client.id)
+    ledger.record(
+        actor=actor,
+        event_type=EventType.CLIENT_CREATED,
+        agency_id=agency.id,
+        subject_type="client",
+        subject_id=client.id,
+        client_id=client.id,
+    )
     return client
 
 
@@ -122,11 +128,21 @@ def case_create(
         p.fields["team"] = "must belong to the client's agency"
     p.raise_if_any()
     case = Case.objects.create(
-        agency_id=client.agency_id, client=client, program_id=team.program_id, team=team,
-        case_number=number, opened_on=opened_on,
+        agency_id=client.agency_id,
+        client=client,
+        program_id=team.program_id,
+        team=team,
+        case_number=number,
+        opened_on=opened_on,
     )
-    ledger.record(actor=actor, event_type=EventType.CASE_CREATED, agency_id=client.agency_id,
-                  subject_type="case", subject_id=case.id, client_id=client.id)
+    ledger.record(
+        actor=actor,
+        event_type=EventType.CASE_CREATED,
+        agency_id=client.agency_id,
+        subject_type="case",
+        subject_id=case.id,
+        client_id=client.id,
+    )
     return case
 
 
@@ -151,7 +167,12 @@ def _note_purpose() -> str:
 
 @transaction.atomic
 def note_create(
-    *, actor: Actor, case_id: UUID | str, kind: str, body: str, labels: list[str],
+    *,
+    actor: Actor,
+    case_id: UUID | str,
+    kind: str,
+    body: str,
+    labels: list[str],
     occurred_on: dt.date | None = None,
 ) -> Note:
     """Start a draft note on a case.
@@ -164,19 +185,37 @@ def note_create(
     p = Problems()
     day = p.past_date("occurred_on", occurred_on or clock.now().date(), earliest=EARLIEST_NOTE)
     p.raise_if_any()
-    note = Note(id=uuid.uuid4(), agency_id=case.agency_id, client_id=case.client_id, case=case,
-                author_id=actor.user_id, kind=note_kind, labels=clean_labels, occurred_on=day)
+    note = Note(
+        id=uuid.uuid4(),
+        agency_id=case.agency_id,
+        client_id=case.client_id,
+        case=case,
+        author_id=actor.user_id,
+        kind=note_kind,
+        labels=clean_labels,
+        occurred_on=day,
+    )
     note.body_enc = client_key(case.client_id).encrypt_text(_note_purpose(), note.id, text)
     note.save(force_insert=True)
-    ledger.record(actor=actor, event_type=EventType.NOTE_CREATED, subject_type="note",
-                  subject_id=note.id, client_id=case.client_id, policy_ids=decision.policy_ids,
-                  details={"kind": note_kind.value, "labels": clean_labels})
+    ledger.record(
+        actor=actor,
+        event_type=EventType.NOTE_CREATED,
+        subject_type="note",
+        subject_id=note.id,
+        client_id=case.client_id,
+        policy_ids=decision.policy_ids,
+        details={"kind": note_kind.value, "labels": clean_labels},
+    )
     return note
 
 
 @transaction.atomic
 def note_update_draft(
-    *, actor: Actor, note_id: UUID | str, body: str, expected_version: int,
+    *,
+    actor: Actor,
+    note_id: UUID | str,
+    body: str,
+    expected_version: int,
     labels: list[str] | None = None,
 ) -> Note:
     """Save a new text of a draft (autosave or explicit).
@@ -195,9 +234,15 @@ def note_update_draft(
     note.labels = clean_labels
     note.version += 1
     note.save(update_fields=["body_enc", "labels", "version", "updated_at"])
-    ledger.record(actor=actor, event_type=EventType.NOTE_UPDATED, subject_type="note",
-                  subject_id=note.id, client_id=note.client_id, policy_ids=decision.policy_ids,
-                  details={"version": note.version})
+    ledger.record(
+        actor=actor,
+        event_type=EventType.NOTE_UPDATED,
+        subject_type="note",
+        subject_id=note.id,
+        client_id=note.client_id,
+        policy_ids=decision.policy_ids,
+        details={"version": note.version},
+    )
     return note
 
 
@@ -220,8 +265,14 @@ def note_sign(*, actor: Actor, note_id: UUID | str, expected_version: int) -> No
     note.signed_at = clock.now()
     note.version += 1
     note.save(update_fields=["status", "signed_at", "version", "updated_at"])
-    ledger.record(actor=actor, event_type=EventType.NOTE_SIGNED, subject_type="note",
-                  subject_id=note.id, client_id=note.client_id, policy_ids=decision.policy_ids)
+    ledger.record(
+        actor=actor,
+        event_type=EventType.NOTE_SIGNED,
+        subject_type="note",
+        subject_id=note.id,
+        client_id=note.client_id,
+        policy_ids=decision.policy_ids,
+    )
     return note
 
 
@@ -235,8 +286,13 @@ def note_add_addendum(*, actor: Actor, note_id: UUID | str, body: str) -> Note:
     original, _ = get_authorized(actor, Note, note_id, Action.NOTE_ADDENDUM)
     if original.status != NoteStatus.SIGNED:
         raise NoteNotSigned()
-    addendum = note_create(actor=actor, case_id=original.case_id, kind=original.kind, body=body,
-                           labels=list(original.labels))
+    addendum = note_create(
+        actor=actor,
+        case_id=original.case_id,
+        kind=original.kind,
+        body=body,
+        labels=list(original.labels),
+    )
     addendum.addendum_to = original
     addendum.save(update_fields=["addendum_to", "updated_at"])
     return addendum
@@ -244,7 +300,12 @@ def note_add_addendum(*, actor: Actor, note_id: UUID | str, body: str) -> Note:
 
 @transaction.atomic
 def attachment_create(
-    *, actor: Actor, note_id: UUID | str, filename: str, content_type: str, data: bytes,
+    *,
+    actor: Actor,
+    note_id: UUID | str,
+    filename: str,
+    content_type: str,
+    data: bytes,
     labels: list[str] | None = None,
 ) -> Attachment:
     """Attach a file to a note (stored encrypted; type checked against its content).
@@ -259,15 +320,26 @@ def attachment_create(
     files.check_upload(p, content_type=content_type, data=data)
     p.raise_if_any()
     attachment = Attachment(
-        id=uuid.uuid4(), agency_id=note.agency_id, client_id=note.client_id, note=note,
-        uploaded_by_id=actor.user_id, content_type=content_type, size=len(data),
+        id=uuid.uuid4(),
+        agency_id=note.agency_id,
+        client_id=note.client_id,
+        note=note,
+        uploaded_by_id=actor.user_id,
+        content_type=content_type,
+        size=len(data),
         labels=clean_labels,
     )
     key = client_key(note.client_id)
     attachment.filename_enc = key.encrypt_text("records_attachment.filename", attachment.id, name)
     files.store(attachment, key.encrypt("records_attachment.blob", attachment.id, data))
     attachment.save(force_insert=True)
-    ledger.record(actor=actor, event_type=EventType.ATTACHMENT_CREATED, subject_type="attachment",
-                  subject_id=attachment.id, client_id=note.client_id,
-                  policy_ids=decision.policy_ids, details={"size": len(data)})
+    ledger.record(
+        actor=actor,
+        event_type=EventType.ATTACHMENT_CREATED,
+        subject_type="attachment",
+        subject_id=attachment.id,
+        client_id=note.client_id,
+        policy_ids=decision.policy_ids,
+        details={"size": len(data)},
+    )
     return attachment

@@ -18,8 +18,11 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
-        if not request.path.startswith(settings.STATIC_URL if settings.STATIC_URL.startswith("/")
-                                       else "/" + settings.STATIC_URL):
+        if not request.path.startswith(
+            settings.STATIC_URL
+            if settings.STATIC_URL.startswith("/")
+            else "/" + settings.STATIC_URL
+        ):
             # Confidential pages must not be kept by browsers or shared caches (ONC (d)(7)).
             response.headers["Cache-Control"] = "no-store, max-age=0"
             response.headers["Pragma"] = "no-cache"

@@ -4,25 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ClientKey',
+            name="ClientKey",
             fields=[
-                ('client_id', models.UUIDField(primary_key=True, serialize=False)),
-                ('agency_id', models.UUIDField(db_index=True)),
-                ('dek_version', models.PositiveIntegerField(default=1)),
-                ('kek_version', models.PositiveIntegerField()),
-                ('wrapped_key', models.BinaryField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("client_id", models.UUIDField(primary_key=True, serialize=False)),
+                ("agency_id", models.UUIDField(db_index=True)),
+                ("dek_version", models.PositiveIntegerField(default=1)),
+                ("kek_version", models.PositiveIntegerField()),
+                ("wrapped_key", models.BinaryField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'db_table': 'crypto_client_key',
+                "db_table": "crypto_client_key",
             },
         ),
     ]

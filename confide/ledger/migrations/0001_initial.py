@@ -4,45 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ChainHead',
+            name="ChainHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('seq', models.BigIntegerField(default=0)),
-                ('hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("seq", models.BigIntegerField(default=0)),
+                ("hash", models.CharField(max_length=64)),
             ],
             options={
-                'db_table': 'ledger_chain_head',
+                "db_table": "ledger_chain_head",
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('seq', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('occurred_at', models.DateTimeField()),
-                ('agency_id', models.UUIDField(db_index=True, null=True)),
-                ('actor_id', models.UUIDField(db_index=True, null=True)),
-                ('channel', models.CharField(max_length=16)),
-                ('event_type', models.CharField(max_length=64)),
-                ('subject_type', models.CharField(blank=True, max_length=32)),
-                ('subject_id', models.CharField(blank=True, max_length=64)),
-                ('client_id', models.UUIDField(db_index=True, null=True)),
-                ('reason', models.CharField(blank=True, max_length=500)),
-                ('policy_ids', models.JSONField(default=list)),
-                ('details', models.JSONField(default=dict)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                ("seq", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("occurred_at", models.DateTimeField()),
+                ("agency_id", models.UUIDField(db_index=True, null=True)),
+                ("actor_id", models.UUIDField(db_index=True, null=True)),
+                ("channel", models.CharField(max_length=16)),
+                ("event_type", models.CharField(max_length=64)),
+                ("subject_type", models.CharField(blank=True, max_length=32)),
+                ("subject_id", models.CharField(blank=True, max_length=64)),
+                ("client_id", models.UUIDField(db_index=True, null=True)),
+                ("reason", models.CharField(blank=True, max_length=500)),
+                ("policy_ids", models.JSONField(default=list)),
+                ("details", models.JSONField(default=dict)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'db_table': 'ledger_event',
-                'indexes': [models.Index(fields=['client_id', 'occurred_at'], name='ledger_client_time')],
+                "db_table": "ledger_event",
+                "indexes": [
+                    models.Index(fields=["client_id", "occurred_at"], name="ledger_client_time")
+                ],
             },
         ),
     ]

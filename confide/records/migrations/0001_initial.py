@@ -7,97 +7,245 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Client',
+            name="Client",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('legal_name_enc', models.BinaryField()),
-                ('preferred_name_enc', models.BinaryField()),
-                ('date_of_birth_enc', models.BinaryField()),
-                ('phone_enc', models.BinaryField()),
-                ('email_enc', models.BinaryField()),
-                ('address_enc', models.BinaryField()),
-                ('identifiers_enc', models.BinaryField()),
-                ('name_dob_index', models.IntegerField(db_index=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clients', to='accounts.agency')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("legal_name_enc", models.BinaryField()),
+                ("preferred_name_enc", models.BinaryField()),
+                ("date_of_birth_enc", models.BinaryField()),
+                ("phone_enc", models.BinaryField()),
+                ("email_enc", models.BinaryField()),
+                ("address_enc", models.BinaryField()),
+                ("identifiers_enc", models.BinaryField()),
+                ("name_dob_index", models.IntegerField(db_index=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="clients",
+                        to="accounts.agency",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('case_number', models.CharField(max_length=32)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=16)),
-                ('opened_on', models.DateField()),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='accounts.agency')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='accounts.program')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='accounts.team')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='records.client')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("case_number", models.CharField(max_length=32)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Closed")],
+                        default="open",
+                        max_length=16,
+                    ),
+                ),
+                ("opened_on", models.DateField()),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="accounts.program",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="accounts.team",
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="records.client",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Note',
+            name="Note",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('progress', 'Progress note'), ('contact', 'Contact note'), ('assessment', 'Assessment'), ('psychotherapy', 'Psychotherapy note (kept separately)')], max_length=16)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('signed', 'Signed')], default='draft', max_length=8)),
-                ('labels', models.JSONField(default=list)),
-                ('body_enc', models.BinaryField()),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('signed_at', models.DateTimeField(blank=True, null=True)),
-                ('occurred_on', models.DateField()),
-                ('addendum_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='addenda', to='records.note')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.agency')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notes', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notes', to='records.case')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notes', to='records.client')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("progress", "Progress note"),
+                            ("contact", "Contact note"),
+                            ("assessment", "Assessment"),
+                            ("psychotherapy", "Psychotherapy note (kept separately)"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("signed", "Signed")],
+                        default="draft",
+                        max_length=8,
+                    ),
+                ),
+                ("labels", models.JSONField(default=list)),
+                ("body_enc", models.BinaryField()),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("signed_at", models.DateTimeField(blank=True, null=True)),
+                ("occurred_on", models.DateField()),
+                (
+                    "addendum_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="addenda",
+                        to="records.note",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notes",
+                        to="records.case",
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notes",
+                        to="records.client",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('filename_enc', models.BinaryField()),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('labels', models.JSONField(default=list)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.agency')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attachments', to='records.client')),
-                ('note', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='attachments', to='records.note')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("filename_enc", models.BinaryField()),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("labels", models.JSONField(default=list)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attachments",
+                        to="records.client",
+                    ),
+                ),
+                (
+                    "note",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attachments",
+                        to="records.note",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('agency', 'case_number'), name='case_number_unique'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "case_number"), name="case_number_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='note',
-            index=models.Index(fields=['client', 'occurred_on'], name='note_client_date'),
+            model_name="note",
+            index=models.Index(fields=["client", "occurred_on"], name="note_client_date"),
         ),
     ]

@@ -1,0 +1,120 @@
+"""Pages: sign-in with MFA, caseload, search, record, note editor, attachments, tokens."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from confide.accounts.models import User
+from confide.ledger.models import Event
+from confide.records.models import Note
+from confide.testing import PASSWORD, World, signed_in
+
+
+def _code(user: User) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return f"{totp.token():06d}"
+
+
+def test_sign_in_needs_password_then_code(world: World, client: HttpClient) -> None:
+    response = client.post(
+        reverse("web:sign_in"), {"email": "worker_a@a.test", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("web:sign_in_code")
+    assert client.get(reverse("web:dashboard")).status_code == 302  # not yet signed in
+    response = client.post(reverse("web:sign_in_code"), {"code": _code(world.worker_a)})
+    assert response["Location"] == reverse("web:dashboard")
+    page = client.get(reverse("web:dashboard"))
+    assert page.status_code == 200
+    assert b"Rosalind" in page.content
+    assert Event.objects.filter(event_type="accounts:session:signed_in").count() == 1
+
+
+def test_a_wrong_password_says_nothing_about_which_part_failed(
+    world: World, client: HttpClient
+) -> None:
+    wrong = client.post(reverse("web:sign_in"), {"email": "worker_a@a.test", "password": "nope"})
+    unknown = client.post(reverse("web:sign_in"), {"email": "nobody@a.test", "password": "nope"})
+    assert wrong.status_code == unknown.status_code == 400
+    assert b"not right" in wrong.content
+    assert b"not right" in unknown.content
+
+
+def test_the_client_record_page_shows_notes_and_is_not_cached(
+    world: World, client: HttpClient
+) -> None:
+    world.note(world.worker_a, world.client_a, body="Safety plan reviewed.")
+    signed_in(client, world.worker_a)
+    page = client.get(reverse("web:client_detail", args=[world.client_a.id]))
+    assert page.status_code == 200
+    assert b"Safety plan reviewed." in page.content
+    assert page["Cache-Control"].startswith("no-store")
+    assert "default-src 'self'" in page["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("persona", ["worker_b", "other_worker_a", "admin_a"])
+def test_a_record_outside_the_caseload_is_simply_not_found(
+    world: World, client: HttpClient, persona: str
+) -> None:
+    signed_in(client, getattr(world, persona))
+    page = client.get(reverse("web:client_detail", args=[world.client_a.id]))
+    missing = client.get("/clients/00000000-0000-4000-8000-000000000000/")
+    assert page.status_code == missing.status_code == 404
+    assert _without_csrf(page.content) == _without_csrf(missing.content)
+
+
+def _without_csrf(html: bytes) -> bytes:
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html)
+
+
+def test_autosave_conflict_keeps_both_texts(world: World) -> None:
+    note = world.note(world.worker_a, world.client_a, body="first")
+    first, second = (
+        signed_in(HttpClient(), world.worker_a),
+        signed_in(HttpClient(), world.worker_a2),
+    )
+    url = reverse("web:note_save", args=[note.id])
+    ok = first.post(url, {"body": "mine", "version": 1}, HTTP_HX_REQUEST="true")
+    assert b"Draft saved" in ok.content
+    clash = second.post(url, {"body": "theirs", "version": 1})
+    assert clash.status_code == 409
+    assert b"theirs" in clash.content  # shown back to the second writer, not lost
+    note.refresh_from_db()
+    assert note.version == 2
+
+
+def test_post_without_csrf_token_is_refused(world: World) -> None:
+    note = world.note(world.worker_a, world.client_a)
+    browser = signed_in(HttpClient(enforce_csrf_checks=True), world.worker_a)
+    response = browser.post(reverse("web:note_sign", args=[note.id]), {"version": 1})
+    assert response.status_code == 403
+    note.refresh_from_db()
+    assert note.status == "draft"
+
+
+def test_an_idle_session_expires(
+    world: World, client: HttpClient, settings: pytest.FixtureRequest
+) -> None:
+    signed_in(client, world.worker_a)
+    session = client.session
+    session["confide_last_seen"] = time.time() - 16 * 60
+    session.save()
+    response = client.get(reverse("web:dashboard"))
+    assert response.status_code == 302
+    assert Event.objects.filter(event_type="accounts:session:expired").exists()
+
+
+def test_signing_a_note_through_the_page(world: World, client: HttpClient) -> None:
+    note = world.note(world.worker_a, world.client_a, body="Ready.")
+    signed_in(client, world.worker_a)
+    client.post(reverse("web:note_sign", args=[note.id]), {"version": 1})
+    assert Note.objects.get(id=note.id).status == "signed"
