@@ -1,5 +1,33 @@
-"""The NinjaAPI instance; routes live in confide/api/routes.py (owned by the API work)."""
+"""The NinjaAPI instance: token auth on every endpoint, our error mapping, the record routes.
 
-from ninja import NinjaAPI
+Docs: ninja's bundled Swagger UI page (`ninja/swagger.html`) loads its script and stylesheet
+from our own static files and keeps its settings in a `type="application/json"` block read by
+`swagger-ui-init.js`, so it runs under `script-src 'self'; style-src 'self'` with no CDN.
+"""
 
-api = NinjaAPI(title="Confide API", version="1")
+from __future__ import annotations
+
+from ninja import NinjaAPI, Swagger
+
+from confide.api import errors
+from confide.api.auth import TokenAuth
+from confide.api.routes import router
+
+DOCS_SETTINGS = {
+    "persistAuthorization": False,  # never keep a token in the browser's storage
+    "validatorUrl": None,  # no calls to an outside validator
+}
+
+api = NinjaAPI(
+    title="Confide API",
+    version="1",
+    description=(
+        "The case record over JSON. Authenticate with a personal access token: "
+        "`Authorization: Bearer <token>`. Errors are `{error, message, fields?}`."
+    ),
+    auth=TokenAuth(),
+    docs=Swagger(settings=DOCS_SETTINGS),
+    urls_namespace="api",
+)
+errors.install(api)
+api.add_router("/", router)

@@ -1,3 +1,5 @@
+"""Django app registration for the JSON API (no models)."""
+
 from django.apps import AppConfig
 
 
