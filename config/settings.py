@@ -135,7 +135,9 @@ CSRF_FAILURE_VIEW = "confide.web.views.csrf_failure"
 
 # Transport and browser protections; production adds TLS-only cookies and HSTS.
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin, not no-referrer: browsers then send "Origin: null" on form posts, which CSRF
+# origin checking rightly refuses. No URL carries confidential data, and none leaves the site.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = PRODUCTION

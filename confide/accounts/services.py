@@ -196,17 +196,22 @@ def token_revoke(*, actor: Actor, token_id: UUID | str) -> None:
     )
 
 
+@transaction.atomic
 def token_user(secret: str) -> User | None:
-    """The active user behind a live token, or None (unknown, expired, revoked)."""
-    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
-        return None
+    """The active user behind a live token, or None (unknown, expired, revoked, inactive).
+
+    Writes accounts:token:rejected for every refused token (never the token itself).
+    """
     now = clock.now()
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=_token_digest(secret), revoked_at=None, expires_at__gt=now)
-        .first()
-    )
+    token = None
+    if secret.startswith(TOKEN_PREFIX) and len(secret) <= 100:
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(token_hash=_token_digest(secret), revoked_at=None, expires_at__gt=now)
+            .first()
+        )
     if token is None or not token.user.is_active:
+        ledger.record(actor=None, event_type=EventType.TOKEN_REJECTED, channel="api")
         return None
     ApiToken.objects.filter(id=token.id).update(last_used_at=now)
     return token.user

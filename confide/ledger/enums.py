@@ -16,6 +16,7 @@ class EventType(models.TextChoices):
     MFA_ENROLLED = "accounts:mfa:enrolled"
     TOKEN_CREATED = "accounts:token:created"
     TOKEN_REVOKED = "accounts:token:revoked"
+    TOKEN_REJECTED = "accounts:token:rejected"
     USER_CREATED = "accounts:user:created"
     CLIENT_CREATED = "records:client:created"
     CLIENT_UPDATED = "records:client:updated"

@@ -42,7 +42,7 @@ class Problems:
             return []
         unknown = sorted(set(values) - set(Label.values))
         if unknown:
-            self.fields[name] = f"unknown label(s): {', '.join(unknown)[:100]}"
+            self.fields[name] = f"unknown label(s); allowed: {', '.join(Label.values)}"
         return sorted(set(values) & set(Label.values))
 
     def past_date(self, name: str, value: object, *, earliest: dt.date) -> dt.date:

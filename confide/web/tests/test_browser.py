@@ -108,6 +108,7 @@ def test_a_practitioner_signs_in_opens_a_client_and_signs_a_note(
         page.get_by_label("Note").fill("Home visit. Reviewed the safety plan together.")
         page.get_by_role("button", name="Create draft").click()
         editor = page.get_by_label(re.compile("Note \\(draft"))
+        editor.press("Control+End")
         editor.press_sequentially(" Next visit in two weeks.")
         expect(page.locator("#save-status")).to_have_text("Draft saved.", timeout=10_000)
         page.get_by_role("button", name="Sign note").click()

@@ -40,7 +40,7 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
 @pytest.mark.django_db
 def test_every_page_sends_referrer_frame_and_content_policies(client: HttpClient) -> None:
     response = client.get("/sign-in/")
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
