@@ -39,8 +39,13 @@ def _free_port() -> int:
 
 def _manage(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=300, check=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     )
     return result.stdout
 
@@ -48,14 +53,21 @@ def _manage(env: dict[str, str], *args: str) -> str:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     var = tmp_path_factory.mktemp("e2e-var")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "CONFIDE_VAR_DIR": str(var),
-           "CONFIDE_DATABASE_URL": f"sqlite:///{var}/e2e.sqlite3"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "CONFIDE_VAR_DIR": str(var),
+        "CONFIDE_DATABASE_URL": f"sqlite:///{var}/e2e.sqlite3",
+    }
     _manage(env, "migrate", "--noinput")
     out = _manage(env, "demo_load", "--clients", "6")
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         _wait_for(port)
@@ -87,9 +99,16 @@ def test_a_practitioner_signs_in_opens_a_client_and_signs_a_note(
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         page = browser.new_page()
         page.goto(f"{base}/sign-in/")
