@@ -1,0 +1,1 @@
+"""Disclosure requests, the decision engine and its rule packs, release packets."""

@@ -1,0 +1,1 @@
+"""Tests of the disclosure engine: rules, input validation, the command line, scenarios."""
