@@ -16,7 +16,7 @@ PORT ?= 8000
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || { command -v $(PY) >/dev/null 2>&1 || PY=python3; $(PY) -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV); }
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
 HTMX_VERSION := 2.0.11
