@@ -8,7 +8,10 @@ class NoteAlreadySigned(DomainError):
     status = 409
 
     def __init__(self) -> None:
-        super().__init__("This note is signed and can no longer change. Add an addendum instead.")
+        super().__init__(
+            "This note is signed and can no longer change, attachments included. "
+            "Add an addendum instead."
+        )
 
 
 class NoteNotSigned(DomainError):

@@ -22,6 +22,9 @@ ALLOWED_TYPES: dict[str, tuple[bytes, ...]] = {
 
 def check_upload(p: Problems, *, content_type: str, data: bytes) -> None:
     limit = settings.CONFIDE_ATTACHMENT_MAX_BYTES
+    if not isinstance(data, bytes | bytearray):
+        p.fields["file"] = "must be file content"
+        return
     if not data:
         p.fields["file"] = "is empty"
     elif len(data) > limit:
@@ -39,13 +42,21 @@ def check_upload(p: Problems, *, content_type: str, data: bytes) -> None:
             p.fields["file"] = "is not UTF-8 text"
 
 
+STAGING = ".staging"
+
+
 def _path(attachment: Attachment) -> Path:
     return Path(settings.CONFIDE_FILES_DIR) / str(attachment.agency_id) / f"{attachment.id}.bin"
 
 
+def _staged(attachment: Attachment) -> Path:
+    return Path(settings.CONFIDE_FILES_DIR) / STAGING / f"{attachment.id}.bin"
+
+
 def store(attachment: Attachment, ciphertext: bytes) -> None:
-    """Write the ciphertext via a temporary file and rename, so a crash leaves no half file."""
-    path = _path(attachment)
+    """Write the ciphertext to the staging area via a temporary file and a rename, so a crash
+    never leaves a half-written file. `promote` moves it into place once the row commits."""
+    path = _staged(attachment)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
     try:
@@ -59,5 +70,45 @@ def store(attachment: Attachment, ciphertext: bytes) -> None:
         raise
 
 
+def promote(attachment: Attachment) -> None:
+    """Move a committed attachment's blob from staging to its place (idempotent)."""
+    staged, final = _staged(attachment), _path(attachment)
+    if staged.exists():
+        final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.replace(staged, final)
+
+
+def remove(attachment: Attachment) -> None:
+    _staged(attachment).unlink(missing_ok=True)
+    _path(attachment).unlink(missing_ok=True)
+
+
 def load(attachment: Attachment) -> bytes:
-    return _path(attachment).read_bytes()
+    """The blob, from its place or, if the process stopped before promoting it, from staging."""
+    final = _path(attachment)
+    return (final if final.exists() else _staged(attachment)).read_bytes()
+
+
+def sweep_staging(*, older_than_seconds: float = 3600) -> tuple[int, int]:
+    """Promote staged blobs whose row committed; delete those whose transaction rolled back.
+
+    Returns (promoted, deleted). Only files older than `older_than_seconds` are judged, so an
+    upload still in its transaction is left alone.
+    """
+    import time
+    from uuid import UUID
+
+    staging = Path(settings.CONFIDE_FILES_DIR) / STAGING
+    promoted = deleted = 0
+    cutoff = time.time() - older_than_seconds
+    for blob in staging.glob("*.bin") if staging.exists() else []:
+        if blob.stat().st_mtime > cutoff:
+            continue
+        row = Attachment.objects.filter(id=UUID(blob.stem)).first()
+        if row is None:
+            blob.unlink(missing_ok=True)
+            deleted += 1
+        else:
+            promote(row)
+            promoted += 1
+    return promoted, deleted

@@ -19,6 +19,7 @@ from confide.access.policy import (
     note_prefilter,
 )
 from confide.core.actor import Actor
+from confide.core.errors import NotFound, NotPermitted
 from confide.crypto.envelope import DataKey, DecryptionFailed, client_key
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
@@ -280,8 +281,6 @@ def note_get(*, actor: Actor, note_id: UUID | str) -> NoteView:
 def attachment_download(*, actor: Actor, attachment_id: UUID | str) -> tuple[AttachmentView, bytes]:
     """An attachment's name, type and decrypted bytes. Needs records:attachment:view on its
     note. Writes records:attachment:downloaded. Raises NotFound, RecordUnreadable."""
-    from confide.core.errors import NotFound
-
     try:
         parsed = UUID(str(attachment_id))
     except ValueError:
@@ -289,7 +288,10 @@ def attachment_download(*, actor: Actor, attachment_id: UUID | str) -> tuple[Att
     row = Attachment.objects.filter(id=parsed, agency_id=actor.agency_id).first()
     if row is None or row.note_id is None:
         raise NotFound("attachment")
-    _, decision = get_authorized(actor, Note, row.note_id, Action.ATTACHMENT_VIEW)
+    try:
+        _, decision = get_authorized(actor, Note, row.note_id, Action.ATTACHMENT_VIEW)
+    except (NotFound, NotPermitted):
+        raise NotFound("attachment") from None
     key = _key(row.client_id)
     try:
         name = key.decrypt_text("records_attachment.filename", row.id, row.filename_enc)

@@ -63,10 +63,11 @@ def _clean_client(data: ClientInput) -> ClientInput:
         for k, v in identifiers.items()
     ):
         p.fields["identifiers"] = f"at most {MAX_IDENTIFIERS} short text pairs"
+    legal = p.text("legal_name", data.legal_name, limit=MAX_NAME)
+    preferred = p.text("preferred_name", data.preferred_name, limit=MAX_NAME, required=False)
     cleaned = ClientInput(
-        legal_name=p.text("legal_name", data.legal_name, limit=MAX_NAME),
-        preferred_name=p.text("preferred_name", data.preferred_name, limit=MAX_NAME, required=False)
-        or data.legal_name.strip(),
+        legal_name=legal,
+        preferred_name=preferred or legal,
         date_of_birth=p.past_date("date_of_birth", data.date_of_birth, earliest=EARLIEST_BIRTH),
         phone=p.text("phone", data.phone, limit=MAX_PHONE, required=False),
         email=p.text("email", data.email, limit=MAX_EMAIL, required=False),
@@ -146,18 +147,19 @@ def case_create(
     return case
 
 
-def _clean_note(kind: str, body: str, labels: list[str]) -> tuple[NoteKind, str, list[str]]:
-    p = Problems()
+def _clean_note(
+    p: Problems, kind: str, body: str, labels: list[str]
+) -> tuple[NoteKind, str, list[str]]:
+    """Checks kind, body and labels, collecting problems in `p` (the caller raises once)."""
     if kind not in NoteKind.values:
         p.fields["kind"] = f"must be one of {', '.join(NoteKind.values)}"
     text = p.text("body", body, limit=MAX_NOTE_CHARS, required=False)
     clean_labels = p.labels("labels", labels)
-    p.raise_if_any()
-    note_kind = NoteKind(kind)
+    note_kind = NoteKind(kind) if kind in NoteKind.values else NoteKind.PROGRESS
     if note_kind == NoteKind.PSYCHOTHERAPY:
         clean_labels = sorted({*clean_labels, Label.PSYCHOTHERAPY.value})
     elif Label.PSYCHOTHERAPY.value in clean_labels:
-        raise ValidationFailed({"labels": "psychotherapy notes are their own kind of note"})
+        p.fields["labels"] = "psychotherapy notes are their own kind of note"
     return note_kind, text, clean_labels
 
 
@@ -174,16 +176,21 @@ def note_create(
     body: str,
     labels: list[str],
     occurred_on: dt.date | None = None,
+    addendum_to: Note | None = None,
 ) -> Note:
-    """Start a draft note on a case.
+    """Start a draft note on a case (or an addendum to a signed note of that case).
 
     Needs records:note:create on the case. Writes records:note:created. Raises NotFound,
     ValidationFailed.
     """
     case, decision = get_authorized(actor, Case, case_id, Action.NOTE_CREATE)
-    note_kind, text, clean_labels = _clean_note(kind, body, labels)
     p = Problems()
+    note_kind, text, clean_labels = _clean_note(p, kind, body, labels)
     day = p.past_date("occurred_on", occurred_on or clock.now().date(), earliest=EARLIEST_NOTE)
+    if addendum_to is not None and (
+        addendum_to.case_id != case.id or addendum_to.status != NoteStatus.SIGNED
+    ):
+        p.fields["addendum_to"] = "must be a signed note of the same case"
     p.raise_if_any()
     note = Note(
         id=uuid.uuid4(),
@@ -194,6 +201,7 @@ def note_create(
         kind=note_kind,
         labels=clean_labels,
         occurred_on=day,
+        addendum_to=addendum_to,
     )
     note.body_enc = client_key(case.client_id).encrypt_text(_note_purpose(), note.id, text)
     note.save(force_insert=True)
@@ -204,7 +212,11 @@ def note_create(
         subject_id=note.id,
         client_id=case.client_id,
         policy_ids=decision.policy_ids,
-        details={"kind": note_kind.value, "labels": clean_labels},
+        details={
+            "kind": note_kind.value,
+            "labels": clean_labels,
+            "addendum_to": str(addendum_to.id) if addendum_to else None,
+        },
     )
     return note
 
@@ -229,7 +241,11 @@ def note_update_draft(
         raise NoteAlreadySigned()
     if note.version != expected_version:
         raise DraftConflict()
-    _, text, clean_labels = _clean_note(note.kind, body, note.labels if labels is None else labels)
+    p = Problems()
+    _, text, clean_labels = _clean_note(
+        p, note.kind, body, note.labels if labels is None else labels
+    )
+    p.raise_if_any()
     note.body_enc = client_key(note.client_id).encrypt_text(_note_purpose(), note.id, text)
     note.labels = clean_labels
     note.version += 1
@@ -292,9 +308,8 @@ def note_add_addendum(*, actor: Actor, note_id: UUID | str, body: str) -> Note:
         kind=original.kind,
         body=body,
         labels=list(original.labels),
+        addendum_to=original,
     )
-    addendum.addendum_to = original
-    addendum.save(update_fields=["addendum_to", "updated_at"])
     return addendum
 
 
@@ -308,12 +323,15 @@ def attachment_create(
     data: bytes,
     labels: list[str] | None = None,
 ) -> Attachment:
-    """Attach a file to a note (stored encrypted; type checked against its content).
+    """Attach a file to a draft note (stored encrypted; type checked against its content).
 
+    A signed note is immutable, attachments included: attach to an addendum instead.
     Needs records:attachment:create on the note. Writes records:attachment:created. Raises
-    NotFound, ValidationFailed (size, type, name).
+    NotFound, NoteAlreadySigned, ValidationFailed (size, type, name).
     """
     note, decision = get_authorized(actor, Note, note_id, Action.ATTACHMENT_CREATE)
+    if note.status != NoteStatus.DRAFT:
+        raise NoteAlreadySigned()
     p = Problems()
     name = p.text("filename", filename, limit=200)
     clean_labels = sorted({*p.labels("labels", labels or []), *note.labels})
@@ -332,14 +350,23 @@ def attachment_create(
     key = client_key(note.client_id)
     attachment.filename_enc = key.encrypt_text("records_attachment.filename", attachment.id, name)
     files.store(attachment, key.encrypt("records_attachment.blob", attachment.id, data))
-    attachment.save(force_insert=True)
+    try:
+        attachment.save(force_insert=True)
+        _record_attachment(actor, attachment, decision.policy_ids)
+    except BaseException:
+        files.remove(attachment)  # no row, no file
+        raise
+    transaction.on_commit(lambda: files.promote(attachment))
+    return attachment
+
+
+def _record_attachment(actor: Actor, attachment: Attachment, policy_ids: tuple[str, ...]) -> None:
     ledger.record(
         actor=actor,
         event_type=EventType.ATTACHMENT_CREATED,
         subject_type="attachment",
         subject_id=attachment.id,
-        client_id=note.client_id,
-        policy_ids=decision.policy_ids,
-        details={"size": len(data)},
+        client_id=attachment.client_id,
+        policy_ids=policy_ids,
+        details={"size": attachment.size},
     )
-    return attachment

@@ -46,7 +46,7 @@ class Problems:
         return sorted(set(values) & set(Label.values))
 
     def past_date(self, name: str, value: object, *, earliest: dt.date) -> dt.date:
-        if not isinstance(value, dt.date):
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
             self.fields[name] = "must be a date (YYYY-MM-DD)"
             return earliest
         if value > timezone.localdate() or value < earliest:

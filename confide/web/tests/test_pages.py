@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -13,8 +14,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from confide.accounts.models import User
 from confide.ledger.models import Event
-from confide.records.models import Note
-from confide.testing import PASSWORD, World, signed_in
+from confide.records import services
+from confide.records.models import Attachment, Note
+from confide.records.tests.support import files_on_disk
+from confide.testing import PASSWORD, World, actor, signed_in
 
 
 def _code(user: User) -> str:
@@ -118,3 +121,58 @@ def test_signing_a_note_through_the_page(world: World, client: HttpClient) -> No
     signed_in(client, world.worker_a)
     client.post(reverse("web:note_sign", args=[note.id]), {"version": 1})
     assert Note.objects.get(id=note.id).status == "signed"
+
+
+def _upload_form_shown(client: HttpClient, note: Note) -> bool:
+    page = client.get(reverse("web:note_detail", args=[note.id]))
+    assert page.status_code == 200
+    action = reverse("web:attachment_upload", args=[note.id]).encode()
+    shown = b'action="' + action + b'"' in page.content
+    assert shown == (b'type="file"' in page.content)
+    return shown
+
+
+def test_the_upload_form_is_shown_on_drafts_only(world: World, client: HttpClient) -> None:
+    note = world.note(world.worker_a, world.client_a, body="Draft.")
+    signed_in(client, world.worker_a)
+    assert _upload_form_shown(client, note)
+    services.note_sign(actor=actor(world.worker_a), note_id=note.id, expected_version=1)
+    assert not _upload_form_shown(client, note)
+    page = client.get(reverse("web:note_detail", args=[note.id]))
+    assert b"attach files to an addendum" in page.content
+    addendum = services.note_add_addendum(
+        actor=actor(world.worker_a), note_id=note.id, body="Correction."
+    )
+    assert _upload_form_shown(client, Note.objects.get(id=addendum.id))
+
+
+def test_uploading_to_a_signed_note_through_the_page_stores_nothing(
+    world: World, client: HttpClient
+) -> None:
+    note = world.note(world.worker_a, world.client_a, body="Ready.")
+    services.note_sign(actor=actor(world.worker_a), note_id=note.id, expected_version=1)
+    signed_in(client, world.worker_a)
+    files_before = files_on_disk()
+    upload = SimpleUploadedFile("late.txt", b"Too late.", content_type="text/plain")
+    response = client.post(
+        reverse("web:attachment_upload", args=[note.id]), {"file": upload}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("web:note_detail", args=[note.id]), 302)]
+    assert b"signed and can no longer change" in response.content
+    assert not Attachment.objects.exists()
+    assert files_on_disk() == files_before
+    assert not Event.objects.filter(event_type="records:attachment:created").exists()
+
+
+def test_uploading_to_a_draft_through_the_page_attaches_the_file(
+    world: World, client: HttpClient
+) -> None:
+    note = world.note(world.worker_a, world.client_a, body="Draft.")
+    signed_in(client, world.worker_a)
+    upload = SimpleUploadedFile("letter.txt", b"Dear colleague.", content_type="text/plain")
+    response = client.post(
+        reverse("web:attachment_upload", args=[note.id]), {"file": upload}, follow=True
+    )
+    assert b"File attached." in response.content
+    assert b"letter.txt" in response.content
+    assert list(Attachment.objects.values_list("note_id", flat=True)) == [note.id]

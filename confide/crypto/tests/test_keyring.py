@@ -1,0 +1,122 @@
+"""The keyring file: created 0600 outside the database, refused when others can read it."""
+
+from __future__ import annotations
+
+import base64
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from pytest_django import Settings
+
+from confide.crypto.keyring import KeyringError, create_keyring, load_keyring, read_keyring
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_keyring_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "keys" / "keyring.json"
+    create_keyring(path)
+    assert _mode(path) == 0o600
+    keyring = read_keyring(path)
+    assert keyring.active_kek_version == 1
+    assert len(keyring.kek(1)) == 32
+    assert len(keyring.blind_index_root) == 32
+    assert keyring.kek(1) != keyring.blind_index_root
+
+
+def test_the_keyring_is_created_on_first_use_with_mode_0600(
+    tmp_path: Path, settings: Settings
+) -> None:
+    settings.CONFIDE_KEYRING_PATH = tmp_path / "first-use.json"
+    first = load_keyring()
+    assert _mode(tmp_path / "first-use.json") == 0o600
+    assert load_keyring() == first  # read again, not regenerated
+
+
+def test_the_suites_own_keyring_is_mode_0600() -> None:
+    load_keyring()
+    assert _mode(Path(django_settings.CONFIDE_KEYRING_PATH)) == 0o600
+
+
+def test_it_never_overwrites_an_existing_keyring(tmp_path: Path) -> None:
+    path = tmp_path / "keyring.json"
+    create_keyring(path)
+    before = path.read_bytes()
+    with pytest.raises(FileExistsError):
+        create_keyring(path)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o644, 0o660, 0o602, 0o620, 0o610])
+def test_it_refuses_a_keyring_others_can_reach(tmp_path: Path, mode: int) -> None:
+    path = tmp_path / "keyring.json"
+    create_keyring(path)
+    path.chmod(mode)
+    with pytest.raises(KeyringError, match="readable by others"):
+        read_keyring(path)
+
+
+def test_load_refuses_a_widely_readable_configured_keyring(
+    tmp_path: Path, settings: Settings
+) -> None:
+    path = tmp_path / "keyring.json"
+    create_keyring(path)
+    path.chmod(0o644)
+    settings.CONFIDE_KEYRING_PATH = path
+    with pytest.raises(KeyringError):
+        load_keyring()
+
+
+def test_an_owner_read_only_keyring_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "keyring.json"
+    create_keyring(path)
+    path.chmod(0o400)
+    assert read_keyring(path).active_kek_version == 1
+
+
+def test_a_missing_keyring_is_a_keyring_error(tmp_path: Path) -> None:
+    with pytest.raises(KeyringError, match="no keyring"):
+        read_keyring(tmp_path / "absent.json")
+
+
+def _write(path: Path, document: object) -> None:
+    path.write_text(json.dumps(document) if not isinstance(document, str) else document)
+    path.chmod(0o600)
+
+
+GOOD_KEY = base64.b64encode(b"k" * 32).decode()
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "not json",
+        {},
+        {"active_kek_version": 1, "keks": {"1": GOOD_KEY}},  # no blind-index root
+        {"active_kek_version": 1, "keks": {"1": "short"}, "blind_index_root": GOOD_KEY},
+        {
+            "active_kek_version": 1,
+            "keks": {"1": base64.b64encode(b"k" * 16).decode()},
+            "blind_index_root": GOOD_KEY,
+        },
+        {"active_kek_version": "x", "keks": {"1": GOOD_KEY}, "blind_index_root": GOOD_KEY},
+        {"active_kek_version": 2, "keks": {"1": GOOD_KEY}, "blind_index_root": GOOD_KEY},
+    ],
+)
+def test_it_refuses_a_malformed_keyring(tmp_path: Path, document: object) -> None:
+    path = tmp_path / "keyring.json"
+    _write(path, document)
+    with pytest.raises(KeyringError):
+        read_keyring(path)
+
+
+def test_asking_for_an_unknown_key_version_is_a_keyring_error(tmp_path: Path) -> None:
+    path = tmp_path / "keyring.json"
+    create_keyring(path)
+    with pytest.raises(KeyringError, match="version 7"):
+        read_keyring(path).kek(7)
