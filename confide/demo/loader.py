@@ -1,0 +1,311 @@
+"""Writes the synthetic demo into the database through the ordinary services.
+
+Every row is written by the same services the application uses (staff_create, client_create,
+case_create, note_create, note_sign), so the demo's ciphertext, blind indexes and ledger events
+are exactly what real use would produce. Nothing here deletes: the ledger is append-only, so the
+demo is loaded once per database (a fresh database starts over).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from confide.accounts.actors import actor_for
+from confide.accounts.models import Agency, Program, Team, User
+from confide.accounts.services import staff_create
+from confide.core.actor import Actor
+from confide.core.enums import Role
+from confide.demo.data import NoteMix, NotePlan, client_input, note_plans, person_name
+from confide.ledger import services as ledger
+from confide.ledger.enums import EventType
+from confide.records import services as records
+from confide.records.enums import NoteKind
+
+DEMO_PASSWORD = "confide-demo-password"  # noqa: S105 - printed on purpose: demo accounts only
+ROLE_ORDER = (
+    Role.PRACTITIONER,
+    Role.SUPERVISOR,
+    Role.PRIVACY_OFFICER,
+    Role.ADMINISTRATOR,
+    Role.INTAKE,
+)
+
+Progress = Callable[[int, int, int], None]
+
+
+@dataclass(frozen=True)
+class ProgramSpec:
+    name: str
+    teams: tuple[str, ...]
+    is_part2: bool = False
+    youth: bool = False
+
+
+@dataclass(frozen=True)
+class AgencySpec:
+    slug: str
+    name: str
+    short: str
+    prefix: str
+    domain: str
+    programs: tuple[ProgramSpec, ...]
+
+
+AGENCIES = (
+    AgencySpec(
+        slug="demo-riverbend",
+        name="Riverbend Family Services (demo)",
+        short="Riverbend",
+        prefix="RB",
+        domain="riverbend.example",
+        programs=(
+            ProgramSpec("Family support", ("North family team", "South family team")),
+            ProgramSpec("Youth services", ("Youth team",), youth=True),
+        ),
+    ),
+    AgencySpec(
+        slug="demo-harborlight",
+        name="Harborlight Community Health (demo)",
+        short="Harborlight",
+        prefix="HL",
+        domain="harborlight.example",
+        programs=(
+            ProgramSpec("Community outreach", ("East outreach team", "West outreach team")),
+            ProgramSpec("Recovery services", ("Recovery team",), is_part2=True),
+        ),
+    ),
+)
+DEMO_SLUGS = frozenset(spec.slug for spec in AGENCIES)
+
+
+@dataclass(frozen=True)
+class Size:
+    """How much to generate. `exact` gives every client exactly `notes_per_client` notes."""
+
+    clients: int = 200
+    notes_per_client: int = 10
+    exact: bool = False
+    mix: NoteMix = field(default_factory=NoteMix)
+    batch: int = 25
+
+
+@dataclass
+class TeamCaseload:
+    """A team and who writes in its cases."""
+
+    team: Team
+    spec: ProgramSpec
+    practitioners: list[Actor]
+    supervisor: Actor
+
+
+@dataclass
+class AgencySetup:
+    agency: Agency
+    spec: AgencySpec
+    intake: Actor
+    teams: list[TeamCaseload]
+    cases: int = 0
+
+
+@dataclass(frozen=True)
+class Counts:
+    clients: int
+    notes: int
+    signed: int
+
+
+@dataclass(frozen=True)
+class SignIn:
+    email: str
+    role: str
+    agency: str
+    totp_base32: str
+
+
+def demo_loaded() -> bool:
+    return Agency.objects.filter(slug__in=DEMO_SLUGS).exists()
+
+
+def totp_base32(device: TOTPDevice) -> str:
+    """The device secret as an authenticator app expects it (RFC 4648 base32, no padding)."""
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
+def _enrol_totp(user: User) -> None:
+    TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
+    ledger.record(
+        actor=None,
+        event_type=EventType.MFA_ENROLLED,
+        agency_id=user.agency_id,
+        subject_type="user",
+        subject_id=user.id,
+        channel="cli",
+        details={"demo": True},
+    )
+
+
+def _staff(rng: random.Random, agency: Agency, email: str, role: Role, teams: list[Team]) -> User:
+    user = staff_create(
+        agency=agency,
+        email=email,
+        display_name=person_name(rng),
+        role=role,
+        password=DEMO_PASSWORD,
+        teams=teams,
+    )
+    _enrol_totp(user)
+    return user
+
+
+def _cli_actor(user: User) -> Actor:
+    return actor_for(user, channel="cli", mfa_verified=True)
+
+
+def _teams(agency: Agency, spec: AgencySpec) -> list[tuple[Team, ProgramSpec]]:
+    teams = []
+    for program_spec in spec.programs:
+        program = Program.objects.create(
+            agency=agency, name=program_spec.name, is_part2=program_spec.is_part2
+        )
+        for name in program_spec.teams:
+            teams.append(
+                (Team.objects.create(agency=agency, program=program, name=name), program_spec)
+            )
+    return teams
+
+
+def _agency_setup(rng: random.Random, spec: AgencySpec) -> AgencySetup:
+    """The agency, its programs and teams, and one or more staff in every role."""
+    agency = Agency.objects.create(name=spec.name, slug=spec.slug)
+    teams = _teams(agency, spec)
+    all_teams = [team for team, _ in teams]
+    # One practitioner per team, plus a second on the first team (two writers in one caseload).
+    homes = [*all_teams, all_teams[0]]
+    workers = [
+        _staff(rng, agency, f"practitioner{i}@{spec.domain}", Role.PRACTITIONER, [team])
+        for i, team in enumerate(homes, start=1)
+    ]
+    supervisor = _cli_actor(
+        _staff(rng, agency, f"supervisor@{spec.domain}", Role.SUPERVISOR, all_teams)
+    )
+    _staff(rng, agency, f"privacy@{spec.domain}", Role.PRIVACY_OFFICER, [])
+    _staff(rng, agency, f"admin@{spec.domain}", Role.ADMINISTRATOR, [])
+    intake = _staff(rng, agency, f"intake@{spec.domain}", Role.INTAKE, [])
+    caseloads = [
+        TeamCaseload(
+            team=team,
+            spec=program_spec,
+            supervisor=supervisor,
+            practitioners=[
+                _cli_actor(w) for w, home in zip(workers, homes, strict=True) if home == team
+            ],
+        )
+        for team, program_spec in teams
+    ]
+    return AgencySetup(agency=agency, spec=spec, intake=_cli_actor(intake), teams=caseloads)
+
+
+def _note_count(rng: random.Random, size: Size) -> int:
+    if size.exact:
+        return size.notes_per_client
+    mean = size.notes_per_client
+    return rng.randint(max(mean // 2, 1), mean + mean // 2)
+
+
+def _write_note(author: Actor, case_id: object, plan: NotePlan) -> bool:
+    note = records.note_create(
+        actor=author,
+        case_id=str(case_id),
+        kind=plan.kind.value,
+        body=plan.body,
+        labels=plan.labels,
+        occurred_on=plan.occurred_on,
+    )
+    if plan.sign:
+        records.note_sign(actor=author, note_id=note.id, expected_version=note.version)
+    return plan.sign
+
+
+def _author(rng: random.Random, caseload: TeamCaseload, primary: Actor, plan: NotePlan) -> Actor:
+    # Psychotherapy notes are the primary worker's own; others are sometimes by colleagues.
+    if plan.kind == NoteKind.PSYCHOTHERAPY or rng.random() < 0.8:
+        return primary
+    return rng.choice([*caseload.practitioners, caseload.supervisor])
+
+
+def _load_client(
+    rng: random.Random, setup: AgencySetup, number: int, size: Size, today: dt.date
+) -> tuple[int, int]:
+    """One client, one case on a team, and its notes. Returns (notes written, notes signed)."""
+    caseload = setup.teams[setup.cases % len(setup.teams)]
+    setup.cases += 1
+    data = client_input(rng, number, today=today, minor=caseload.spec.youth)
+    client = records.client_create(actor=setup.intake, agency=setup.agency, data=data)
+    opened = today - dt.timedelta(days=rng.randint(21, 900))
+    case = records.case_create(
+        actor=setup.intake,
+        client=client,
+        team=caseload.team,
+        case_number=f"{setup.spec.prefix}-{setup.cases:05d}",
+        opened_on=opened,
+    )
+    mix = NoteMix(
+        psychotherapy=size.mix.psychotherapy,
+        draft_rate=size.mix.draft_rate,
+        part2=caseload.spec.is_part2,
+        youth=caseload.spec.youth,
+    )
+    plans = note_plans(rng, _note_count(rng, size), opened_on=opened, today=today, mix=mix)
+    primary = rng.choice(caseload.practitioners)
+    signed = sum(_write_note(_author(rng, caseload, primary, p), case.id, p) for p in plans)
+    return len(plans), signed
+
+
+def load_demo(size: Size, *, seed: int = 2025, progress: Progress | None = None) -> Counts:
+    """Create both demo agencies and their records. Each batch of clients is one transaction."""
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    with transaction.atomic():
+        setups = [_agency_setup(rng, spec) for spec in AGENCIES]
+    notes = signed = done = 0
+    while done < size.clients:
+        with transaction.atomic():
+            for number in range(done, min(done + size.batch, size.clients)):
+                written, ok = _load_client(
+                    rng, setups[number % len(setups)], number + 1, size, today
+                )
+                notes, signed = notes + written, signed + ok
+        done = min(done + size.batch, size.clients)
+        if progress is not None:
+            progress(done, size.clients, notes)
+    return Counts(clients=size.clients, notes=notes, signed=signed)
+
+
+def signins() -> list[SignIn]:
+    """Every demo staff member with their TOTP secret, agency by agency, role by role."""
+    order = {role.value: i for i, role in enumerate(ROLE_ORDER)}
+    shorts = {spec.slug: spec.short for spec in AGENCIES}
+    agency_order = {spec.short: i for i, spec in enumerate(AGENCIES)}
+    users = User.objects.filter(agency__slug__in=DEMO_SLUGS).select_related("agency")
+    devices = {d.user_id: d for d in TOTPDevice.objects.filter(user__in=users, confirmed=True)}
+    rows = [
+        SignIn(
+            email=u.email,
+            role=u.role,
+            agency=shorts.get(u.agency.slug, u.agency.name),
+            totp_base32=totp_base32(devices[u.id]) if u.id in devices else "(none)",
+        )
+        for u in users
+    ]
+    return sorted(
+        rows, key=lambda r: (agency_order.get(r.agency, 99), order.get(r.role, 99), r.email)
+    )
