@@ -38,10 +38,16 @@ class Decision:
 DENY_DEFAULT = Decision(False, ("default.deny",))
 
 
-def _team_case_ids(actor: Actor, client_id: UUID) -> bool:
-    return Case.objects.filter(
-        client_id=client_id, agency_id=actor.agency_id, team_id__in=actor.team_ids
-    ).exists()
+def _client_team_ids(client: Client) -> frozenset[UUID]:
+    """Teams the client's cases are assigned to, loaded once per client object (per request:
+    no process-wide cache, so a reassignment takes effect at the next request)."""
+    cached: frozenset[UUID] | None = client.__dict__.get("_access_team_ids")
+    if cached is None:
+        cached = frozenset(
+            Case.objects.filter(client_id=client.id).values_list("team_id", flat=True)
+        )
+        client.__dict__["_access_team_ids"] = cached
+    return cached
 
 
 def _client_decision(actor: Actor, client: Client) -> Decision:
@@ -49,7 +55,7 @@ def _client_decision(actor: Actor, client: Client) -> Decision:
         return Decision(False, ("agency.boundary",))
     if actor.role not in CASEWORK_ROLES:
         return Decision(False, ("role.no_client_content",))
-    if not _team_case_ids(actor, client.id):
+    if not _client_team_ids(client) & actor.team_ids:
         return DENY_DEFAULT
     return Decision(True, (f"care_team.{actor.role.value}",))
 
