@@ -191,3 +191,16 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic step
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Ledger checkpoints
+# The Ed25519 key that signs checkpoints lives in a file outside the database (created on first
+# use, mode 0600); signed checkpoints are also exported to CONFIDE_CHECKPOINT_DIR, which in
+# production should be storage the database's administrators cannot rewrite. The origin names
+# the log in every checkpoint (and is the key's name): set it to this installation's host.
+CONFIDE_LEDGER_ORIGIN = env_str("CONFIDE_LEDGER_ORIGIN", "localhost/confide-ledger")
+CONFIDE_LEDGER_SIGNING_KEY_PATH = Path(
+    env_str("CONFIDE_LEDGER_SIGNING_KEY_PATH", str(VAR_DIR / "ledger-signing.key"))
+)
+CONFIDE_CHECKPOINT_DIR = Path(env_str("CONFIDE_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints")))
+CONFIDE_CHECKPOINT_EVERY_EVENTS = env_int("CONFIDE_CHECKPOINT_EVERY_EVENTS", 1000, minimum=1)
+CONFIDE_CHECKPOINT_EVERY_SECONDS = env_int("CONFIDE_CHECKPOINT_EVERY_SECONDS", 300, minimum=1)

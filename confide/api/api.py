@@ -11,6 +11,7 @@ from ninja import NinjaAPI, Swagger
 
 from confide.api import errors
 from confide.api.auth import TokenAuth
+from confide.api.ledger_routes import router as ledger_router
 from confide.api.routes import router
 
 DOCS_SETTINGS = {
@@ -30,4 +31,6 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 errors.install(api)
+# The ledger router goes first: the record router ends with a catch-all 404.
+api.add_router("/ledger", ledger_router)
 api.add_router("/", router)

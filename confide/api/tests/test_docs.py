@@ -16,6 +16,10 @@ PATHS = {
     "/api/cases/{case_id}/notes": {"post"},
     "/api/notes/{note_id}": {"get", "patch"},
     "/api/notes/{note_id}/sign": {"post"},
+    "/api/ledger/checkpoints/latest": {"get"},
+    "/api/ledger/checkpoints/{tree_size}": {"get"},
+    "/api/ledger/proofs/inclusion": {"get"},
+    "/api/ledger/proofs/consistency": {"get"},
 }
 
 

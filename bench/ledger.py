@@ -1,0 +1,442 @@
+"""Benchmark: ledger appends, verification and proofs on PostgreSQL, as ratios measured in one run.
+
+    .venv/bin/python bench/ledger.py [--events 1000000] [--seconds 5] [--proofs 300] [--keep-db]
+
+Needs PostgreSQL at 127.0.0.1:5432 (user postgres, trust authentication). The database
+`confide_bench_ledger` (or $CONFIDE_BENCH_LEDGER_DB) is dropped and created at the start, and
+dropped at the end unless --keep-db; the signing key and exported checkpoints live in a temporary
+directory.
+
+1. Seed `--events` hash-chained events (computed as `ledger.record` would, loaded with COPY).
+2. Checkpoint them (build the stored tree, sign, export), then time inclusion proofs of random
+   events against that checkpoint (`checkpoints.prove_inclusion`: queries, hashing, document)
+   and their verification.
+3. Append rate with 2 and 8 concurrent writer processes for `--seconds` each: `ledger.record` in
+   its own transaction (chain head lock, hash, insert, head update, commit) versus a plain ORM
+   INSERT of the same rows into a twin table with the same indexes and no chain.
+4. Verification rate: `verify_chain` and `verify_ledger` (chain + checkpoints + tree) over every
+   event, versus a bare hashlib loop over the same canonical bytes (already in memory).
+
+Targets: >= 3,000 appends/s and >= 0.5 of plain insert; verify >= 200,000 events/s; inclusion
+proof <= 5 ms at 1,000,000 events. It always exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import multiprocessing
+import os
+import random
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = os.environ.get("CONFIDE_BENCH_LEDGER_DB", "confide_bench_ledger")
+if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", DB_NAME):
+    raise SystemExit("CONFIDE_BENCH_LEDGER_DB must be a plain lower-case database name")
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+VAR_DIR = Path(tempfile.mkdtemp(prefix="confide-bench-ledger-"))
+APPEND_TARGET = 3000.0
+APPEND_RATIO_TARGET = 0.5
+VERIFY_TARGET = 200_000.0
+PROOF_TARGET_MS = 5.0
+
+sys.path.insert(0, str(ROOT))
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+os.environ["CONFIDE_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+os.environ["CONFIDE_VAR_DIR"] = str(VAR_DIR)
+os.environ["CONFIDE_LEDGER_SIGNING_KEY_PATH"] = str(VAR_DIR / "ledger-signing.key")
+os.environ["CONFIDE_CHECKPOINT_DIR"] = str(VAR_DIR / "checkpoints")
+os.environ["CONFIDE_LOG_LEVEL"] = "WARNING"
+os.environ.pop("CONFIDE_ENV", None)
+
+import django  # noqa: E402
+
+django.setup()
+
+import psycopg  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections, models, transaction  # noqa: E402
+
+from confide.ledger import checkpoints, merkle, scan, tree  # noqa: E402
+from confide.ledger.chain import GENESIS_HASH, event_hash, event_payload  # noqa: E402
+from confide.ledger.enums import EventType  # noqa: E402
+from confide.ledger.models import ChainHead  # noqa: E402
+from confide.ledger.proofs import verify_inclusion_document  # noqa: E402
+from confide.ledger.services import record  # noqa: E402
+from confide.ledger.verify import VerifyReport, verify_chain, verify_ledger  # noqa: E402
+from confide.ledger.walk import default_workers  # noqa: E402
+
+
+class PlainEvent(models.Model):
+    """Bench-only twin of ledger.Event: same columns and indexes, no chain, no triggers."""
+
+    seq = models.BigIntegerField(primary_key=True)
+    occurred_at = models.DateTimeField()
+    agency_id = models.UUIDField(null=True)
+    actor_id = models.UUIDField(null=True)
+    channel = models.CharField(max_length=16)
+    event_type = models.CharField(max_length=64)
+    subject_type = models.CharField(max_length=32, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True)
+    client_id = models.UUIDField(null=True)
+    reason = models.CharField(max_length=500, blank=True)
+    policy_ids = models.JSONField(default=list)
+    details = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects: models.Manager[PlainEvent] = models.Manager()
+
+    class Meta:
+        app_label = "demo"
+        db_table = "bench_plain_event"
+        managed = False
+
+
+# --- realistic event content ------------------------------------------------------------------
+
+AGENCIES = [uuid.UUID(int=0xA0 + i) for i in range(2)]
+ACTORS = [uuid.UUID(int=0x1000 + i) for i in range(60)]
+CLIENTS = [uuid.UUID(int=0x100000 + i) for i in range(3000)]
+POLICIES = [["care_team.member"], ["care_team.supervisor"], ["author.own_note"], []]
+KINDS = [
+    (EventType.CLIENT_VIEWED, "client"),
+    (EventType.NOTE_VIEWED, "note"),
+    (EventType.CLIENT_SEARCHED, ""),
+    (EventType.NOTE_CREATED, "note"),
+    (EventType.SIGN_IN, ""),
+]
+
+
+def event_fields(rng: random.Random) -> dict[str, Any]:
+    """The arguments of one `ledger.record` call, as the product writes them."""
+    event_type, subject_type = rng.choice(KINDS)
+    client = rng.choice(CLIENTS) if subject_type else None
+    notes = [str(uuid.UUID(int=rng.getrandbits(128))) for _ in range(rng.randint(0, 3))]
+    return {
+        "event_type": event_type,
+        "subject_type": subject_type,
+        "subject_id": str(uuid.UUID(int=rng.getrandbits(128))) if subject_type else "",
+        "client_id": client,
+        "policy_ids": rng.choice(POLICIES),
+        "details": {"notes": notes} if event_type == EventType.CLIENT_VIEWED else {},
+        "agency_id": rng.choice(AGENCIES),
+        "actor_id": rng.choice(ACTORS),
+        "channel": rng.choice(["web", "api"]),
+    }
+
+
+# --- setup ------------------------------------------------------------------------------------
+
+
+def recreate_database(*, drop_only: bool = False) -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        if not drop_only:
+            admin.execute(f"CREATE DATABASE {DB_NAME}")
+
+
+COPY_SQL = (
+    "COPY ledger_event (seq, occurred_at, agency_id, actor_id, channel, event_type, "
+    "subject_type, subject_id, client_id, reason, policy_ids, details, prev_hash, hash) "
+    "FROM STDIN"
+)
+
+
+def seed(count: int) -> float:
+    """`count` chained events, hashed exactly as `ledger.record` hashes them, loaded by COPY."""
+    started = time.perf_counter()
+    rng = random.Random(2025)
+    prev, when = GENESIS_HASH, datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(COPY_SQL) as copy:
+        for seq in range(1, count + 1):
+            fields = event_fields(rng)
+            when += timedelta(microseconds=rng.randint(1, 400_000))
+            payload = event_payload(
+                seq=seq, occurred_at=when, reason="", prev_hash=prev,
+                **{k: (v.value if k == "event_type" else v) for k, v in fields.items()},
+            )  # fmt: skip
+            digest = event_hash(payload)
+            copy.write_row(
+                (
+                    seq, when, fields["agency_id"], fields["actor_id"], fields["channel"],
+                    payload["event_type"], fields["subject_type"], fields["subject_id"],
+                    fields["client_id"], "", json.dumps(payload["policy_ids"]),
+                    json.dumps(fields["details"]), prev, digest,
+                )
+            )  # fmt: skip
+            prev = digest
+            if seq % 100_000 == 0:
+                print(f"  seeded {seq}/{count}", file=sys.stderr, flush=True)
+    with transaction.atomic():
+        ChainHead.objects.filter(id=1).update(seq=count, hash=prev)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE ledger_event")
+    return time.perf_counter() - started
+
+
+def create_plain_table() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_plain_event "
+            "(LIKE ledger_event INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)"
+        )
+
+
+# --- measurements -----------------------------------------------------------------------------
+
+
+def _writer(
+    kind: str, index: int, start_at: float, seconds: float, out: Any, async_commit: bool
+) -> None:
+    connections.close_all()  # a connection of this process's own
+    if async_commit:  # diagnostic only: commits that do not wait for the WAL flush
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")
+    rng = random.Random(index * 7919 + (kind == "plain"))
+    seq = (index + 1) * 100_000_000 + int(time.time() * 1000) % 10_000_000 * 10
+    write = _append if kind == "ledger" else _insert
+    write(event_fields(rng), seq)  # connect and warm up before the clock starts
+    seq += 1
+    while time.time() < start_at:
+        time.sleep(0.001)
+    count, end = 0, start_at + seconds
+    while time.time() < end:
+        write(event_fields(rng), seq)
+        seq += 1
+        count += 1
+    out.put(count)
+    connections.close_all()
+
+
+def _append(fields: dict[str, Any], seq: int) -> None:
+    with transaction.atomic():
+        record(actor=None, **fields)
+
+
+def _insert(fields: dict[str, Any], seq: int) -> None:
+    filler = uuid.uuid4().hex * 2
+    with transaction.atomic():
+        PlainEvent.objects.create(
+            seq=seq,
+            occurred_at=datetime.now(UTC),
+            reason="",
+            prev_hash=filler,
+            hash=filler,
+            **{k: (v.value if k == "event_type" else v) for k, v in fields.items()},
+        )
+
+
+def append_rate(kind: str, writers: int, seconds: float, async_commit: bool = False) -> float:
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    start_at = time.time() + 1.5
+    procs = [
+        context.Process(target=_writer, args=(kind, i, start_at, seconds, out, async_commit))
+        for i in range(writers)
+    ]
+    for proc in procs:
+        proc.start()
+    total = sum(int(out.get()) for _ in procs)
+    for proc in procs:
+        proc.join()
+    return total / seconds
+
+
+def commit_latency_ms(count: int = 200) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_commit (x int)")  # logged: its commits flush WAL
+    started = time.perf_counter()
+    for _ in range(count):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO bench_commit VALUES (1)")
+    return (time.perf_counter() - started) / count * 1000
+
+
+def canonical_items() -> list[tuple[bytes, str]]:
+    """(hashed bytes, stored hash) of every event, read once, for the bare loop."""
+    items: list[tuple[bytes, str]] = []
+    for rows in scan.read_rows():
+        items.extend((scan.row_bytes(row, "postgresql"), row[2]) for row in rows)
+    return items
+
+
+def bare_chain_rate(items: list[tuple[bytes, str]]) -> float:
+    """The floor: hashlib over bytes already in memory, comparing each stored hash."""
+    sha256, prefix, bad = hashlib.sha256, scan.HASH_PREFIX, 0
+    started = time.perf_counter()
+    for payload, digest in items:
+        if sha256(prefix + payload).hexdigest() != digest:
+            bad += 1
+    elapsed = time.perf_counter() - started
+    if bad:
+        raise SystemExit(f"{bad} events did not verify in the bare loop")
+    return len(items) / elapsed
+
+
+def timed(action: Callable[[], object]) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
+
+
+def proof_times(size: int, samples: int) -> tuple[list[float], list[float], list[float]]:
+    """Milliseconds: whole inclusion proof document; its Merkle part alone; its verification."""
+    rng = random.Random(7)
+    verifier = checkpoints.LedgerKeys.from_settings().verifier()
+    whole: list[float] = []
+    merkle_only: list[float] = []
+    verifying: list[float] = []
+    source = tree.LedgerTree()
+    for _ in range(samples):
+        seq = rng.randint(1, size)
+        started = time.perf_counter()
+        document = checkpoints.prove_inclusion(seq, tree_size=size)
+        whole.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        merkle.inclusion_proof(source, seq - 1, size)
+        merkle_only.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        verify_inclusion_document(document, verifier)
+        verifying.append((time.perf_counter() - started) * 1000)
+    return whole, merkle_only, verifying
+
+
+def p(samples: list[float], q: int) -> float:
+    return float(statistics.quantiles(samples, n=100, method="inclusive")[q - 1])
+
+
+def check(label: str, ok: bool) -> None:
+    print(f"  [{'MET' if ok else 'MISSED'}] {label}")
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> None:
+    call_command("migrate", verbosity=0)
+    create_plain_table()
+    print(f"seed {args.events} events: {seed(args.events):.1f} s")
+
+    seconds, result = timed(lambda: checkpoints.checkpoint_create())
+    assert isinstance(result, checkpoints.CheckpointResult)
+    assert result.created is not None
+    print(f"first checkpoint of {args.events} events (build tree + sign + export): {seconds:.2f} s")
+    whole, merkle_only, verifying = proof_times(args.events, args.proofs)
+    print(f"\ninclusion proof at {args.events} events ({args.proofs} random events):")
+    for name, samples in (("document", whole), ("merkle", merkle_only), ("verify", verifying)):
+        print(
+            f"  {name:<9} p50 {statistics.median(samples):6.2f} ms  p95 {p(samples, 95):6.2f} ms"
+            f"  max {max(samples):6.2f} ms"
+        )
+
+    print(f"\nappends: {args.seconds:.0f} s per run, one transaction per event")
+    rates: dict[tuple[str, int], float] = {}
+    for writers in (2, 8):
+        for kind in ("plain", "ledger"):
+            rates[(kind, writers)] = append_rate(kind, writers, args.seconds)
+        ratio = rates[("ledger", writers)] / rates[("plain", writers)]
+        print(
+            f"  {writers} writers: ledger.record {rates[('ledger', writers)]:8.0f}/s   "
+            f"plain INSERT {rates[('plain', writers)]:8.0f}/s   ratio {ratio:.2f}"
+        )
+
+    # Why appends are slow: each holds the chain head's row lock until its commit is flushed.
+    ledger_async = append_rate("ledger", 2, args.seconds, async_commit=True)
+    plain_async = append_rate("plain", 2, args.seconds, async_commit=True)
+    print(
+        f"  diagnostic, 2 writers, synchronous_commit=off: ledger.record {ledger_async:.0f}/s"
+        f"   plain INSERT {plain_async:.0f}/s   ratio {ledger_async / plain_async:.2f}"
+    )
+    print(f"  one INSERT + commit (WAL flush), one writer: {commit_latency_ms():.2f} ms")
+
+    seconds, result = timed(lambda: checkpoints.checkpoint_create())
+    assert isinstance(result, checkpoints.CheckpointResult)
+    total = result.tree_size
+    print(f"\nincremental checkpoint after the appends ({total} events): {seconds:.2f} s")
+
+    print(f"\nverification over {total} events ({default_workers()} worker processes):")
+    items = canonical_items()
+    bare = bare_chain_rate(items)
+    del items
+    rates_v: dict[str, float] = {}
+    actions: list[tuple[str, Callable[[], VerifyReport]]] = [
+        ("verify_chain, 1 process", lambda: verify_chain(workers=1)),
+        ("verify_ledger, 1 process", lambda: verify_ledger(workers=1)),
+        ("verify_chain", verify_chain),
+        ("verify_ledger", verify_ledger),
+    ]
+    for label, action in actions:
+        started = time.perf_counter()
+        report = action()
+        rates_v[label] = total / (time.perf_counter() - started)
+        if not report.ok:
+            raise SystemExit(f"{label} failed: {report.problem}")
+        print(
+            f"  {label:<26} {rates_v[label]:10.0f} events/s   "
+            f"ratio to bare {rates_v[label] / bare:.2f}"
+        )
+    print(f"  {'bare hashlib, 1 process':<26} {bare:10.0f} events/s")
+    full_rate = rates_v["verify_ledger"]
+
+    print("\ntargets:")
+    for writers in (2, 8):
+        rate = rates[("ledger", writers)]
+        ratio = rate / rates[("plain", writers)]
+        check(f"{writers} writers: {rate:.0f} appends/s >= {APPEND_TARGET:.0f}", rate >= 3000)
+        check(f"{writers} writers: ratio {ratio:.2f} >= {APPEND_RATIO_TARGET}", ratio >= 0.5)
+    check(f"verify_ledger {full_rate:.0f} events/s >= {VERIFY_TARGET:.0f}", full_rate >= 2e5)
+    proof_p95 = p(whole, 95)
+    check(
+        f"inclusion proof p95 {proof_p95:.2f} ms <= {PROOF_TARGET_MS} ms at {args.events} events",
+        proof_p95 <= PROOF_TARGET_MS,
+    )
+
+
+@contextmanager
+def bench_database(keep: bool) -> Iterator[None]:
+    recreate_database()
+    try:
+        yield
+    finally:
+        connections.close_all()
+        if keep:
+            print(f"kept database {DB_NAME}; key and checkpoints in {VAR_DIR}")
+        else:
+            recreate_database(drop_only=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--events", type=int, default=1_000_000, help="events to seed (1000000)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="seconds per append run (5)")
+    parser.add_argument("--proofs", type=int, default=300, help="inclusion proofs to time (300)")
+    parser.add_argument("--keep-db", action="store_true", help=f"keep the {DB_NAME} database")
+    args = parser.parse_args()
+    if args.events < 1000 or args.proofs < 20 or args.seconds <= 0:
+        parser.error("use at least 1000 events, 20 proofs and a positive duration")
+    try:
+        with bench_database(args.keep_db):
+            run(args)
+    finally:
+        if not args.keep_db:
+            shutil.rmtree(VAR_DIR, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
