@@ -38,12 +38,14 @@ setup: $(STAMP) $(HTMX)
 
 demo: setup
 	$(MANAGE) migrate --noinput
+	$(MANAGE) ledger_record_config
 	$(MANAGE) demo_load
 	@echo "Serving Confide at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 serve: setup
 	$(MANAGE) migrate --noinput
+	$(MANAGE) ledger_record_config
 	$(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 # Debian's Chromium for the browser test; Playwright's own browser download cannot work offline.

@@ -17,11 +17,14 @@ from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.records import services as records
 from confide.records.models import Case, Client, Note
+from confide.training.models import TrainingCompletion
 
 PASSWORD = "correct horse battery staple 42"
 
 
-def make_user(agency: Agency, email: str, role: Role, teams: list[Team] | None = None) -> User:
+def make_user(
+    agency: Agency, email: str, role: Role, teams: list[Team] | None = None, *, trained: bool = True
+) -> User:
     user = accounts.staff_create(
         agency=agency,
         email=email,
@@ -31,6 +34,15 @@ def make_user(agency: Agency, email: str, role: Role, teams: list[Team] | None =
         teams=teams or [],
     )
     TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    if trained:
+        today = dt.date.today()
+        TrainingCompletion.objects.create(
+            agency=agency,
+            user=user,
+            completed_on=today - dt.timedelta(days=30),
+            expires_on=today + dt.timedelta(days=335),
+            recorded_by=user,
+        )
     return user
 
 

@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "confide.accounts",
     "confide.access",
     "confide.records",
+    "confide.training",
+    "confide.consent",
+    "confide.messaging",
+    "confide.disclosures",
     "confide.web",
     "confide.api",
     "confide.demo",
@@ -204,3 +208,9 @@ CONFIDE_LEDGER_SIGNING_KEY_PATH = Path(
 CONFIDE_CHECKPOINT_DIR = Path(env_str("CONFIDE_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints")))
 CONFIDE_CHECKPOINT_EVERY_EVENTS = env_int("CONFIDE_CHECKPOINT_EVERY_EVENTS", 1000, minimum=1)
 CONFIDE_CHECKPOINT_EVERY_SECONDS = env_int("CONFIDE_CHECKPOINT_EVERY_SECONDS", 300, minimum=1)
+
+# Break-the-glass and privacy review grants (minutes), and when an unreviewed grant is overdue.
+CONFIDE_BREAK_GLASS_MINUTES = env_int("CONFIDE_BREAK_GLASS_MINUTES", 60, minimum=5)
+CONFIDE_BREAK_GLASS_MAX_MINUTES = env_int("CONFIDE_BREAK_GLASS_MAX_MINUTES", 240, minimum=5)
+CONFIDE_REVIEW_OVERDUE_DAYS = env_int("CONFIDE_REVIEW_OVERDUE_DAYS", 7, minimum=1)
+CONFIDE_BASE_URL = env_str("CONFIDE_BASE_URL", "http://127.0.0.1:8000")

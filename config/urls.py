@@ -6,6 +6,7 @@ from confide.api.api import api
 
 urlpatterns = [
     path("api/", api.urls),
+    path("ledger/", include("confide.ledger.urls")),
     path("", include("confide.web.urls")),
 ]
 handler404 = "confide.web.views.not_found"

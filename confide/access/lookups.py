@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from confide.access.policy import Action, Decision, authorize
 from confide.core.actor import Actor
@@ -13,6 +13,11 @@ from confide.core.errors import NotFound, NotPermitted
 from confide.records.models import Case, Client, Note
 
 M = TypeVar("M", Client, Case, Note)
+# What `authorize` reads of each object, fetched with it.
+RELATED: dict[type[Model], tuple[str, ...]] = {
+    Note: ("client", "author", "case"),
+    Case: ("client",),
+}
 
 
 def _parse(raw: UUID | str) -> UUID | None:
@@ -29,7 +34,12 @@ def get_authorized(
 ) -> tuple[M, Decision]:
     """The object if it exists in the actor's agency and `authorize` allows `action`."""
     parsed = _parse(object_id)
-    manager = model.objects.select_for_update() if lock else model.objects.all()
+    manager: QuerySet[Any] = model.objects.all()
+    if lock:
+        manager = manager.select_for_update(of=("self",))
+    related = RELATED.get(model, ())
+    if related:
+        manager = manager.select_related(*related)
     found: Model | None = None
     if parsed is not None:
         found = manager.filter(id=parsed, agency_id=actor.agency_id).first()

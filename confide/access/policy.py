@@ -1,113 +1,184 @@
-"""Decisions: `authorize(actor, action, resource) -> Decision`, and the SQL prefilters that lists
-use. The prefilters may only over-approximate; `authorize` is the authority."""
+"""THE access decision: `authorize(actor, action, resource) -> Decision` over the Cedar policy
+(`cedar/policies.cedar`), and the SQL prefilters lists start from.
+
+Prefilters implement the client-level rules in SQL (agency, care team, assignment,
+supervision, walls, agreed restrictions) so lists and counts are cheap; every row shown is still
+decided by `authorize_many`, and a property test proves the two agree.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from enum import StrEnum
-from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from confide.access import facts
+from confide.access.engine import Decision, evaluate, request
+from confide.consent.enums import RestrictionKind, RestrictionStatus
+from confide.consent.models import Restriction
 from confide.core.actor import Actor
 from confide.core.enums import Role
-from confide.records.enums import NoteKind
 from confide.records.models import Case, Client, Note
+from confide.training.models import ConflictDeclaration
+
+__all__ = ["Action", "Decision", "authorize", "authorize_many", "deny_reason"]
 
 CASEWORK_ROLES = frozenset({Role.PRACTITIONER, Role.SUPERVISOR})
+GUARDIAN = "guardian"
+STAFF = "staff"
 
 
 class Action(StrEnum):
-    CLIENT_VIEW = "records:client:view"
-    CLIENT_SEARCH = "records:client:search"
-    NOTE_VIEW = "records:note:view"
-    NOTE_CREATE = "records:note:create"
-    NOTE_EDIT = "records:note:edit"
-    NOTE_SIGN = "records:note:sign"
-    NOTE_ADDENDUM = "records:note:addendum"
-    ATTACHMENT_VIEW = "records:attachment:view"
-    ATTACHMENT_CREATE = "records:attachment:create"
+    CLIENT_VIEW = "client:view"
+    CLIENT_VIEW_DEMOGRAPHICS = "client:view_demographics"
+    CLIENT_VIEW_LOCATION = "client:view_location"
+    CLIENT_SEARCH = "client:search"
+    NOTE_VIEW = "note:view"
+    NOTE_CREATE = "note:create"
+    NOTE_EDIT = "note:edit"
+    NOTE_SIGN = "note:sign"
+    NOTE_ADDENDUM = "note:addendum"
+    ATTACHMENT_VIEW = "attachment:view"
+    ATTACHMENT_CREATE = "attachment:create"
 
 
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    policy_ids: tuple[str, ...]
+Resource = Client | Case | Note
 
 
-DENY_DEFAULT = Decision(False, ("default.deny",))
+def _client_of(resource: Resource) -> Client:
+    return resource if isinstance(resource, Client) else resource.client
 
 
-def _client_team_ids(client: Client) -> frozenset[UUID]:
-    """Teams the client's cases are assigned to, loaded once per client object (per request:
-    no process-wide cache, so a reassignment takes effect at the next request)."""
-    cached: frozenset[UUID] | None = client.__dict__.get("_access_team_ids")
-    if cached is None:
-        cached = frozenset(
-            Case.objects.filter(client_id=client.id).values_list("team_id", flat=True)
-        )
-        client.__dict__["_access_team_ids"] = cached
-    return cached
+def authorize_many(
+    actor: Actor, action: Action, resources: Sequence[Resource], *, audience: str = STAFF
+) -> list[Decision]:
+    """One batch decision for a page of resources (clients, one case, or notes)."""
+    if not resources:
+        return []
+    clients = {id(r): _client_of(r) for r in resources}
+    # Every instance (a page of cases holds one client instance per row), so none loads alone.
+    facts.load_client_facts(list({id(c): c for c in clients.values()}.values()))
+    grants = facts.client_grants(actor, clients.values())
+    entities = {str(actor.user_id): facts.user_entity(actor)}
+    requests = []
+    for resource in resources:
+        client = clients[id(resource)]
+        kind, ident, ent = _resource_entity(actor, resource, client)
+        entities.setdefault(f"{kind}:{ident}", ent)
+        context = facts.context(grants.get(client.id, {}), audience)
+        requests.append(request(actor.user_id, action.value, kind, ident, context))
+    return evaluate(requests, list(entities.values()))
 
 
-def _client_decision(actor: Actor, client: Client) -> Decision:
-    if client.agency_id != actor.agency_id:
-        return Decision(False, ("agency.boundary",))
-    if actor.role not in CASEWORK_ROLES:
-        return Decision(False, ("role.no_client_content",))
-    if not _client_team_ids(client) & actor.team_ids:
-        return DENY_DEFAULT
-    return Decision(True, (f"care_team.{actor.role.value}",))
-
-
-def _case_decision(actor: Actor, case: Case) -> Decision:
-    if case.agency_id != actor.agency_id:
-        return Decision(False, ("agency.boundary",))
-    if actor.role not in CASEWORK_ROLES or case.team_id not in actor.team_ids:
-        return DENY_DEFAULT
-    return Decision(True, (f"care_team.{actor.role.value}",))
-
-
-def _note_decision(actor: Actor, action: Action, note: Note) -> Decision:
-    base = _client_decision(actor, note.client)
-    if not base.allowed:
-        return base
-    is_author = note.author_id == actor.user_id
-    if note.kind == NoteKind.PSYCHOTHERAPY and not is_author:
-        return Decision(False, ("label.psychotherapy.author_only",))
-    if action == Action.NOTE_SIGN and not is_author:
-        return Decision(False, ("note.sign.author_only",))
-    return base
-
-
-def authorize(actor: Actor, action: Action, resource: Client | Case | Note) -> Decision:
-    """The one decision point for client records."""
+def _resource_entity(actor: Actor, resource: Resource, client: Client) -> tuple[str, object, dict]:  # type: ignore[type-arg]
     if isinstance(resource, Note):
-        return _note_decision(actor, action, resource)
+        note_facts = facts.client_facts(client)
+        trainee = bool(resource.author.is_trainee)
+        return (
+            "Note",
+            resource.id,
+            facts.note_entity(
+                resource,
+                note_facts,
+                author_is_trainee=trainee,
+                agency_hiv_restricted=actor.agency_hiv_restricted,
+            ),
+        )
     if isinstance(resource, Case):
-        return _case_decision(actor, resource)
-    return _client_decision(actor, resource)
+        # The client as seen through this one case, so its entity is keyed by the case: two cases
+        # of one client in a batch must not share (and so swap) their teams and workers.
+        narrowed = facts.case_facts(resource)
+        return "Client", resource.id, facts.client_entity(narrowed, ident=resource.id)
+    return "Client", client.id, facts.client_entity(facts.client_facts(client))
 
 
-def client_prefilter(actor: Actor) -> QuerySet[Client]:
-    """Clients that may be visible to the actor (never fewer than `authorize` allows)."""
+def authorize(
+    actor: Actor, action: Action, resource: Resource, *, audience: str = STAFF
+) -> Decision:
+    """The one decision point for client records."""
+    return authorize_many(actor, action, [resource], audience=audience)[0]
+
+
+REASONS = {
+    "training.lapsed": "Your confidentiality training has lapsed. Complete it and ask an "
+    "administrator to record it to see sensitive (labelled) records again.",
+    "training.lapsed.location": "Your confidentiality training has lapsed, so protected "
+    "addresses are withheld until it is recorded as complete.",
+    "label.dv_location.address": "This address is withheld for the client's safety; only "
+    "designated staff can see it.",
+}
+
+
+def deny_reason(decision: Decision) -> str | None:
+    """A message explaining a denial, for the denials whose explanation leaks nothing.
+
+    Only when every policy that denied has a message: a record another rule keeps from the actor
+    anyway (a colleague's psychotherapy note while training has lapsed) gets none, so the message
+    neither promises access that training would not give nor reveals that the record exists.
+    """
+    if decision.allowed or not all(p in REASONS for p in decision.policy_ids):
+        return None
+    return REASONS[decision.policy_ids[0]]
+
+
+# ---- SQL prefilters ---------------------------------------------------------------------
+
+
+def _not_walled_or_restricted(actor: Actor) -> Q:
+    walls = ConflictDeclaration.objects.filter(
+        client_id=OuterRef("pk"), user_id=actor.user_id, removed_at=None
+    )
+    restricted = Restriction.objects.filter(
+        client_id=OuterRef("pk"), status=RestrictionStatus.AGREED
+    ).filter(
+        Q(kind=RestrictionKind.NOT_STAFF, staff_id=actor.user_id)
+        | Q(kind=RestrictionKind.NOT_PROGRAM, program_id__in=actor.program_ids)
+    )
+    return ~Q(Exists(walls)) & ~Q(Exists(restricted))
+
+
+def grantable_clients(actor: Actor) -> QuerySet[Client]:
+    """Clients of the actor's agency that exist for them (no conflict wall, no agreed
+    restriction naming them or their programs): where an emergency or review grant may open."""
+    return Client.objects.filter(agency_id=actor.agency_id).filter(_not_walled_or_restricted(actor))
+
+
+def _casework_cases(actor: Actor) -> Q:
+    """Cases the actor works on: their teams' and their own; a supervisor's supervisees' too."""
+    teams, people = set(actor.team_ids), {actor.user_id}
+    if actor.role == Role.SUPERVISOR:
+        teams |= actor.supervisee_team_ids
+        people |= actor.supervisee_ids
+    return Q(team_id__in=teams) | Q(workers__in=people)
+
+
+def client_prefilter(actor: Actor, action: Action = Action.CLIENT_VIEW) -> QuerySet[Client]:
+    """Clients the actor may see for `action` by the client-level rules (exact for them)."""
+    base = Client.objects.filter(agency_id=actor.agency_id).filter(_not_walled_or_restricted(actor))
+    if actor.role == Role.INTAKE and action in (
+        Action.CLIENT_SEARCH,
+        Action.CLIENT_VIEW_DEMOGRAPHICS,
+    ):
+        return base
     if actor.role not in CASEWORK_ROLES:
         return Client.objects.none()
-    return Client.objects.filter(
-        agency_id=actor.agency_id, cases__team_id__in=actor.team_ids
-    ).distinct()
+    cases = Case.objects.filter(_casework_cases(actor), client_id=OuterRef("pk"))
+    return base.filter(Exists(cases))
 
 
 def case_prefilter(actor: Actor) -> QuerySet[Case]:
+    """Cases on the actor's caseload, minus walled and restricted clients."""
     if actor.role not in CASEWORK_ROLES:
         return Case.objects.none()
-    return Case.objects.filter(agency_id=actor.agency_id, team_id__in=actor.team_ids)
+    clients = client_prefilter(actor).values("id")
+    return (
+        Case.objects.filter(agency_id=actor.agency_id, client_id__in=clients)
+        .filter(_casework_cases(actor))
+        .distinct()
+    )
 
 
 def note_prefilter(actor: Actor, client: Client) -> QuerySet[Note]:
-    """Notes of a client the actor may see: psychotherapy notes only for their author."""
-    from django.db.models import Q
-
-    return Note.objects.filter(client=client, agency_id=actor.agency_id).filter(
-        ~Q(kind=NoteKind.PSYCHOTHERAPY) | Q(author_id=actor.user_id)
-    )
+    """A client's notes; `authorize_many` then applies the label and authorship rules."""
+    return Note.objects.filter(client=client, agency_id=actor.agency_id)

@@ -14,6 +14,13 @@ from confide.core.models import BaseModel
 class Agency(BaseModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=64, unique=True)
+    hiv_restricted = models.BooleanField(
+        default=False,
+        help_text="HIV-labelled records only for staff designated for them (state law setting).",
+    )
+    training_validity_days = models.PositiveIntegerField(
+        default=365, help_text="How long a confidentiality training completion stays current."
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -54,6 +61,18 @@ class User(AbstractBaseUser, BaseModel):
     role = models.CharField(max_length=32, choices=Role.choices)
     teams = models.ManyToManyField(Team, related_name="members", blank=True)
     is_active = models.BooleanField(default=True)
+    supervisor = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supervisees"
+    )
+    is_trainee = models.BooleanField(
+        default=False, help_text="In the agency's supervised mental-health training program."
+    )
+    dv_designated = models.BooleanField(
+        default=False, help_text="May see domestic-violence location information."
+    )
+    hiv_designated = models.BooleanField(
+        default=False, help_text="May see HIV-labelled records where the agency restricts them."
+    )
     failed_sign_ins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
 

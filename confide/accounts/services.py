@@ -17,9 +17,10 @@ from confide.accounts.models import Agency, ApiToken, Team, User
 from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.enums import Role
-from confide.core.errors import NotFound, ValidationFailed
+from confide.core.errors import NotFound, NotPermitted, ValidationFailed
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
+from confide.ledger.services import DetailValue
 
 TOKEN_PREFIX = "cfd_"  # noqa: S105 - a public marker, not a secret
 
@@ -243,3 +244,105 @@ def staff_create(
         details={"role": role.value},
     )
     return user
+
+
+ADMIN_FIELDS = ("supervisor", "is_trainee", "dv_designated", "hiv_designated")
+
+
+@transaction.atomic
+def staff_update_access(
+    *,
+    actor: Actor,
+    user_id: UUID | str,
+    supervisor_id: UUID | str | None = None,
+    is_trainee: bool | None = None,
+    dv_designated: bool | None = None,
+    hiv_designated: bool | None = None,
+    team_ids: list[UUID] | None = None,
+    clear_supervisor: bool = False,
+) -> User:
+    """Change what the access policy knows about a staff member: supervisor, trainee status,
+    designations, teams. Administrators only; never their own designations.
+
+    Writes accounts:user:updated naming the fields changed. Raises NotFound, NotPermitted,
+    ValidationFailed.
+    """
+    if actor.role != Role.ADMINISTRATOR:
+        raise NotPermitted("Only an administrator changes staff access settings.")
+    user = User.objects.select_for_update().filter(id=user_id, agency_id=actor.agency_id).first()
+    if user is None:
+        raise NotFound("staff member")
+    if user.id == actor.user_id and (dv_designated or hiv_designated):
+        raise NotPermitted("Administrators do not designate themselves.")
+    changed: list[str] = []
+    designations = {
+        "is_trainee": is_trainee,
+        "dv_designated": dv_designated,
+        "hiv_designated": hiv_designated,
+    }
+    own_change = any(v is not None and getattr(user, k) != v for k, v in designations.items())
+    if user.id == actor.user_id and own_change:
+        raise NotPermitted("Nobody changes their own designations; ask another administrator.")
+    if clear_supervisor and user.supervisor_id is not None:
+        user.supervisor, changed = None, [*changed, "supervisor"]
+    if supervisor_id is not None:
+        boss = User.objects.filter(
+            id=supervisor_id, agency_id=actor.agency_id, role=Role.SUPERVISOR
+        ).first()
+        if boss is None or boss.id == user.id:
+            raise ValidationFailed({"supervisor": "choose a supervisor of this agency"})
+        user.supervisor, changed = boss, [*changed, "supervisor"]
+    for name, value in (
+        ("is_trainee", is_trainee),
+        ("dv_designated", dv_designated),
+        ("hiv_designated", hiv_designated),
+    ):
+        if value is not None and getattr(user, name) != value:
+            setattr(user, name, value)
+            changed.append(name)
+    user.save(update_fields=[*ADMIN_FIELDS, "updated_at"])
+    if team_ids is not None:
+        teams = list(Team.objects.filter(id__in=team_ids, agency_id=actor.agency_id))
+        if len(teams) != len(set(team_ids)):
+            raise ValidationFailed({"teams": "choose teams of this agency"})
+        user.teams.set(teams)
+        changed.append("teams")
+    ledger.record(
+        actor=actor,
+        event_type=EventType.STAFF_UPDATED,
+        subject_type="user",
+        subject_id=user.id,
+        details={"fields": changed},
+    )
+    return user
+
+
+@transaction.atomic
+def agency_settings_update(
+    *, actor: Actor, hiv_restricted: bool | None = None, training_validity_days: int | None = None
+) -> Agency:
+    """Change the agency's access settings. Administrators only.
+
+    Writes accounts:agency:settings_changed. Raises NotPermitted, ValidationFailed.
+    """
+    if actor.role != Role.ADMINISTRATOR:
+        raise NotPermitted("Only an administrator changes agency settings.")
+    agency = Agency.objects.select_for_update().get(id=actor.agency_id)
+    changed: dict[str, DetailValue] = {}
+    if hiv_restricted is not None:
+        agency.hiv_restricted = hiv_restricted
+        changed["hiv_restricted"] = hiv_restricted
+    if training_validity_days is not None:
+        if not 30 <= training_validity_days <= 730:
+            raise ValidationFailed({"training_validity_days": "choose 30 to 730 days"})
+        agency.training_validity_days = training_validity_days
+        changed["training_validity_days"] = training_validity_days
+    agency.save(update_fields=["hiv_restricted", "training_validity_days", "updated_at"])
+    ledger.record(
+        actor=actor,
+        event_type=EventType.AGENCY_SETTINGS_CHANGED,
+        subject_type="agency",
+        subject_id=agency.id,
+        details=changed,
+    )
+    return agency

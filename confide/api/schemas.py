@@ -115,6 +115,19 @@ class ClientOut(Schema):
     identifiers: dict[str, str]
     cases: list[CaseRowOut]
     notes: list[NoteOut]
+    demographics_only: bool = Field(
+        default=False, description="Identity only (intake): no cases or notes."
+    )
+    address_withheld: str | None = Field(
+        default=None, description="Why the address is empty, when it is withheld."
+    )
+    withheld_notes: int = Field(
+        default=0, description="Notes withheld for a reason that can be told (see next)."
+    )
+    withheld_reason: str | None = Field(default=None, description="What to do about it.")
+    grant_kind: str | None = Field(
+        default=None, description="break_glass or privacy_review when access rests on a grant."
+    )
 
 
 def note_saved(note: Note) -> NoteSavedOut:

@@ -1,4 +1,8 @@
-"""Actor: who is acting, as the access policy and the ledger see them."""
+"""Actor: who is acting, as the access policy and the ledger see them.
+
+Built once per request from the database (`accounts.actors.actor_for`), so a change of team,
+supervision, training or designation takes effect at the next request.
+"""
 
 from __future__ import annotations
 
@@ -18,3 +22,11 @@ class Actor:
     team_ids: frozenset[UUID] = field(default_factory=frozenset)
     channel: str = "web"
     mfa_verified: bool = False
+    program_ids: frozenset[UUID] = field(default_factory=frozenset)
+    part2_program_ids: frozenset[UUID] = field(default_factory=frozenset)
+    supervisee_ids: frozenset[UUID] = field(default_factory=frozenset)
+    supervisee_team_ids: frozenset[UUID] = field(default_factory=frozenset)
+    training_current: bool = False
+    dv_designated: bool = False
+    hiv_designated: bool = False
+    agency_hiv_restricted: bool = False

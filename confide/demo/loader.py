@@ -4,6 +4,10 @@ Every row is written by the same services the application uses (staff_create, cl
 case_create, note_create, note_sign), so the demo's ciphertext, blind indexes and ledger events
 are exactly what real use would produce. Nothing here deletes: the ledger is append-only, so the
 demo is loaded once per database (a fresh database starts over).
+
+Riverbend also gets one of each access control to look at (`_seed_access`): a practitioner
+designated for domestic-violence locations, a trainee, a client whose address is protected
+(`dv_location`), a conflict wall, an agreed restriction and one awaiting a privacy officer.
 """
 
 from __future__ import annotations
@@ -20,14 +24,20 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from confide.accounts.actors import actor_for
 from confide.accounts.models import Agency, Program, Team, User
-from confide.accounts.services import staff_create
+from confide.accounts.services import staff_create, staff_update_access
+from confide.consent.enums import RestrictionKind
+from confide.consent.services import restriction_decide, restriction_request
+from confide.core import clock
 from confide.core.actor import Actor
-from confide.core.enums import Role
+from confide.core.enums import Label, Role
 from confide.demo.data import NoteMix, NotePlan, client_input, note_plans, person_name
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.records import services as records
 from confide.records.enums import NoteKind
+from confide.records.models import Case, Client
+from confide.training.enums import Relationship
+from confide.training.services import conflict_declare, training_record
 
 DEMO_PASSWORD = "confide-demo-password"  # noqa: S105 - printed on purpose: demo accounts only
 ROLE_ORDER = (
@@ -166,6 +176,14 @@ def _staff(rng: random.Random, agency: Agency, email: str, role: Role, teams: li
     return user
 
 
+def _record_training(rng: random.Random, agency: Agency, admin: Actor) -> None:
+    """Every demo staff member completed confidentiality training in the past few months."""
+    today = clock.now().date()
+    for user in User.objects.filter(agency=agency).order_by("email"):
+        completed = today - dt.timedelta(days=rng.randint(10, 200))
+        training_record(actor=admin, user_id=user.id, completed_on=completed)
+
+
 def _cli_actor(user: User) -> Actor:
     return actor_for(user, channel="cli", mfa_verified=True)
 
@@ -194,12 +212,13 @@ def _agency_setup(rng: random.Random, spec: AgencySpec) -> AgencySetup:
         _staff(rng, agency, f"practitioner{i}@{spec.domain}", Role.PRACTITIONER, [team])
         for i, team in enumerate(homes, start=1)
     ]
-    supervisor = _cli_actor(
-        _staff(rng, agency, f"supervisor@{spec.domain}", Role.SUPERVISOR, all_teams)
-    )
+    supervisor_user = _staff(rng, agency, f"supervisor@{spec.domain}", Role.SUPERVISOR, all_teams)
     _staff(rng, agency, f"privacy@{spec.domain}", Role.PRIVACY_OFFICER, [])
-    _staff(rng, agency, f"admin@{spec.domain}", Role.ADMINISTRATOR, [])
+    admin = _staff(rng, agency, f"admin@{spec.domain}", Role.ADMINISTRATOR, [])
     intake = _staff(rng, agency, f"intake@{spec.domain}", Role.INTAKE, [])
+    User.objects.filter(id__in=[w.id for w in workers]).update(supervisor_id=supervisor_user.id)
+    _record_training(rng, agency, _cli_actor(admin))
+    supervisor = _cli_actor(supervisor_user)  # actors after training: they carry its status
     caseloads = [
         TeamCaseload(
             team=team,
@@ -270,6 +289,58 @@ def _load_client(
     return len(plans), signed
 
 
+def _first_cases(setup: AgencySetup) -> list[Case | None]:
+    """The first case of each of the agency's teams, in setup order (None where none yet)."""
+    cases = list(
+        Case.objects.filter(agency=setup.agency).select_related("client").order_by("case_number")
+    )
+    return [next((c for c in cases if c.team_id == t.team.id), None) for t in setup.teams]
+
+
+def _label_client(actor: Actor, client: Client, label: Label) -> None:
+    Client.objects.filter(id=client.id).update(labels=[label.value])
+    ledger.record(
+        actor=actor,
+        event_type=EventType.CLIENT_UPDATED,
+        subject_type="client",
+        subject_id=client.id,
+        client_id=client.id,
+        details={"labels": [label.value]},
+    )
+
+
+def _seed_access(setup: AgencySetup) -> None:
+    """One of each access control, written through the services, chosen so that no
+    practitioner loses a client (the end-to-end test opens practitioner1's first client)."""
+    people = {u.email.split("@")[0]: u for u in User.objects.filter(agency=setup.agency)}
+    admin, privacy = _cli_actor(people["admin"]), _cli_actor(people["privacy"])
+    staff_update_access(actor=admin, user_id=people["practitioner1"].id, dv_designated=True)
+    staff_update_access(actor=admin, user_id=people["practitioner3"].id, is_trainee=True)
+    first = _first_cases(setup)
+    if first and first[0] is not None:
+        _label_client(setup.teams[0].practitioners[0], first[0].client, Label.DV_LOCATION)
+        conflict_declare(
+            actor=setup.teams[0].supervisor,
+            client_id=first[0].client_id,
+            relationship=Relationship.NEIGHBOUR,
+        )
+    if len(first) > 1 and first[1] is not None:
+        asked = restriction_request(
+            actor=setup.teams[1].practitioners[0],
+            client_id=first[1].client_id,
+            kind=RestrictionKind.NOT_STAFF,
+            staff_id=people["intake"].id,
+        )
+        restriction_decide(actor=privacy, restriction_id=asked.id, agree=True)
+    if len(first) > 2 and first[2] is not None:
+        restriction_request(
+            actor=setup.teams[2].practitioners[0],
+            client_id=first[2].client_id,
+            kind=RestrictionKind.NOT_PROGRAM,
+            program_id=setup.teams[0].team.program_id,
+        )
+
+
 def load_demo(size: Size, *, seed: int = 2025, progress: Progress | None = None) -> Counts:
     """Create both demo agencies and their records. Each batch of clients is one transaction."""
     rng = random.Random(seed)
@@ -287,6 +358,8 @@ def load_demo(size: Size, *, seed: int = 2025, progress: Progress | None = None)
         done = min(done + size.batch, size.clients)
         if progress is not None:
             progress(done, size.clients, notes)
+    with transaction.atomic():
+        _seed_access(setups[0])
     return Counts(clients=size.clients, notes=notes, signed=signed)
 
 

@@ -20,6 +20,9 @@ class Client(BaseModel):
     address_enc = models.BinaryField()
     identifiers_enc = models.BinaryField()
     name_dob_index = models.IntegerField(db_index=True)
+    labels = models.JSONField(
+        default=list, help_text="Client-level labels; dv_location withholds the address."
+    )
     version = models.PositiveIntegerField(default=1)
 
 
@@ -30,6 +33,9 @@ class Case(BaseModel):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="cases")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cases")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
+    workers = models.ManyToManyField(
+        User, blank=True, related_name="assigned_cases", help_text="Individually assigned staff."
+    )
     case_number = models.CharField(max_length=32)
     status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     opened_on = models.DateField()

@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
 from django.db import transaction
 
+from confide.access.facts import client_grants
 from confide.access.lookups import get_authorized
+from confide.access.models import GrantKind
 from confide.access.policy import (
     Action,
+    Decision,
     authorize,
+    authorize_many,
     case_prefilter,
     client_prefilter,
+    deny_reason,
     note_prefilter,
 )
 from confide.core.actor import Actor
@@ -23,6 +29,7 @@ from confide.core.errors import NotFound, NotPermitted
 from confide.crypto.envelope import DataKey, DecryptionFailed, client_key
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
+from confide.ledger.services import DetailValue
 from confide.records import files
 from confide.records.errors import RecordUnreadable
 from confide.records.models import Attachment, Case, Client, Note
@@ -81,6 +88,11 @@ class ClientView:
     identifiers: dict[str, str]
     cases: list[CaseRow]
     notes: list[NoteView]
+    demographics_only: bool = False
+    address_withheld: str | None = None
+    withheld_notes: int = 0
+    withheld_reason: str | None = None
+    grant_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,7 +169,8 @@ def _case_rows(actor: Actor, cases: list[Case], names: dict[UUID, str]) -> list[
 def caseload_list(*, actor: Actor, page: int = 1) -> tuple[list[CaseRow], int]:
     """The actor's open and closed cases, one page, with client names; and the total count.
 
-    Writes records:client:viewed once for the page, with the client ids shown.
+    One batch decision for the page. Writes records:client:viewed once for the page, with the
+    client ids shown and the deciding policy ids.
     """
     query = (
         case_prefilter(actor)
@@ -166,11 +179,9 @@ def caseload_list(*, actor: Actor, page: int = 1) -> tuple[list[CaseRow], int]:
     )
     total = query.count()
     start = max(page - 1, 0) * CASELOAD_PAGE
-    cases = [
-        c
-        for c in query[start : start + CASELOAD_PAGE]
-        if authorize(actor, Action.CLIENT_VIEW, c).allowed
-    ]
+    rows = list(query[start : start + CASELOAD_PAGE])
+    decisions = authorize_many(actor, Action.CLIENT_VIEW, rows)
+    cases = [c for c, d in zip(rows, decisions, strict=True) if d.allowed]
     names = {c.client_id: _field(_key(c.client_id), c.client, "preferred_name") for c in cases}
     if cases:
         ledger.record(
@@ -178,9 +189,13 @@ def caseload_list(*, actor: Actor, page: int = 1) -> tuple[list[CaseRow], int]:
             event_type=EventType.CLIENT_VIEWED,
             subject_type="caseload",
             details={"clients": sorted(str(i) for i in names), "fields": "name"},
-            policy_ids=(f"care_team.{actor.role.value}",),
+            policy_ids=_policy_ids(d for d in decisions if d.allowed),
         )
     return _case_rows(actor, cases, names), total
+
+
+def _policy_ids(decisions: Iterable[Decision]) -> tuple[str, ...]:
+    return tuple(sorted({pid for d in decisions for pid in d.policy_ids}))
 
 
 @transaction.atomic
@@ -193,11 +208,12 @@ def client_search(*, actor: Actor, legal_name: str, date_of_birth: dt.date) -> l
     if not legal_name.strip() or len(legal_name) > MAX_NAME:
         return []
     index = name_dob_index(actor.agency_id, legal_name, date_of_birth)
-    candidates = client_prefilter(actor).filter(name_dob_index=index)
+    candidates = list(client_prefilter(actor, Action.CLIENT_SEARCH).filter(name_dob_index=index))
+    decisions = authorize_many(actor, Action.CLIENT_SEARCH, candidates)
     wanted = " ".join(legal_name.casefold().split())
     found: list[ClientSummary] = []
-    for client in candidates:
-        if not authorize(actor, Action.CLIENT_SEARCH, client).allowed:
+    for client, decision in zip(candidates, decisions, strict=True):
+        if not decision.allowed:
             continue
         key = _key(client.id)
         name, dob = _field(key, client, "legal_name"), _field(key, client, "date_of_birth")
@@ -209,6 +225,7 @@ def client_search(*, actor: Actor, legal_name: str, date_of_birth: dt.date) -> l
         actor=actor,
         event_type=EventType.CLIENT_SEARCHED,
         details={"matches": len(found), "clients": [str(c.id) for c in found]},
+        policy_ids=_policy_ids(d for d in decisions if d.allowed),
     )
     return found
 
@@ -217,21 +234,17 @@ def client_search(*, actor: Actor, legal_name: str, date_of_birth: dt.date) -> l
 def client_get(*, actor: Actor, client_id: UUID | str) -> ClientView:
     """A client's record: identity, cases, and the notes timeline the actor may see.
 
-    Needs records:client:view. Writes records:client:viewed naming the notes shown. Raises
-    NotFound (also when not allowed), RecordUnreadable.
+    Needs client:view (or client:view_demographics, which shows identity only). The address
+    needs client:view_location. Writes records:client:viewed naming the notes shown, the
+    deciding policy ids, and the grant used if any. Raises NotFound (also when not allowed),
+    RecordUnreadable.
     """
-    client, decision = get_authorized(actor, Client, client_id, Action.CLIENT_VIEW)
+    client, decision = _client_for_view(actor, client_id)
+    demographics_only = "intake.demographics" in decision.policy_ids
     key = _key(client.id)
-    cases = list(client.cases.select_related("team").order_by("-opened_on"))
-    notes = list(
-        note_prefilter(actor, client)
-        .select_related("author")
-        .prefetch_related("attachments")
-        .order_by("-occurred_on", "-created_at")
-    )
-    notes = [
-        n for n in notes if authorize(actor, Action.NOTE_VIEW, _with_client(n, client)).allowed
-    ]
+    location = authorize(actor, Action.CLIENT_VIEW_LOCATION, client)
+    notes, decisions, withheld = _visible_notes(actor, client, skip=demographics_only)
+    grant = _grant_used(actor, client, decision)
     view = ClientView(
         id=client.id,
         legal_name=_field(key, client, "legal_name"),
@@ -239,21 +252,83 @@ def client_get(*, actor: Actor, client_id: UUID | str) -> ClientView:
         date_of_birth=dt.date.fromisoformat(_field(key, client, "date_of_birth")),
         phone=_field(key, client, "phone"),
         email=_field(key, client, "email"),
-        address=_field(key, client, "address"),
+        address=_field(key, client, "address") if location.allowed else "",
         identifiers=json.loads(_field(key, client, "identifiers")),
-        cases=_case_rows(actor, cases, {client.id: _field(key, client, "preferred_name")}),
+        cases=[] if demographics_only else _client_cases(actor, client, key),
         notes=[_note_view(key, n) for n in notes],
+        demographics_only=demographics_only,
+        address_withheld=None if location.allowed else (deny_reason(location) or "Withheld."),
+        withheld_notes=len(withheld),
+        withheld_reason=_first_reason(withheld),
+        grant_kind=grant[0] if grant else None,
     )
+    details: dict[str, DetailValue] = {"notes": [str(n.id) for n in notes]}
+    if grant:
+        details["grant"] = str(grant[1])
     ledger.record(
         actor=actor,
         event_type=EventType.CLIENT_VIEWED,
         subject_type="client",
         subject_id=client.id,
         client_id=client.id,
-        policy_ids=decision.policy_ids,
-        details={"notes": [str(n.id) for n in notes]},
+        policy_ids=_policy_ids([decision, *decisions] + ([location] if location.allowed else [])),
+        details=details,
     )
     return view
+
+
+def _client_for_view(actor: Actor, client_id: UUID | str) -> tuple[Client, Decision]:
+    try:
+        return get_authorized(actor, Client, client_id, Action.CLIENT_VIEW)
+    except (NotFound, NotPermitted):
+        return get_authorized(actor, Client, client_id, Action.CLIENT_VIEW_DEMOGRAPHICS)
+
+
+def _client_cases(actor: Actor, client: Client, key: DataKey) -> list[CaseRow]:
+    cases = list(client.cases.select_related("team").order_by("-opened_on"))
+    return _case_rows(actor, cases, {client.id: _field(key, client, "preferred_name")})
+
+
+def _visible_notes(
+    actor: Actor, client: Client, *, skip: bool
+) -> tuple[list[Note], list[Decision], list[Decision]]:
+    """Notes the actor may see with their decisions, and the decisions that withheld others
+    where saying why leaks nothing."""
+    if skip:
+        return [], [], []
+    notes = [
+        _with_client(n, client)
+        for n in note_prefilter(actor, client)
+        .select_related("author", "case")
+        .prefetch_related("attachments")
+        .order_by("-occurred_on", "-created_at")
+    ]
+    shown, allowed, withheld = [], [], []
+    for note, decision in zip(notes, authorize_many(actor, Action.NOTE_VIEW, notes), strict=True):
+        if decision.allowed:
+            shown.append(note)
+            allowed.append(decision)
+        elif deny_reason(decision):
+            withheld.append(decision)
+    return shown, allowed, withheld
+
+
+def _first_reason(decisions: list[Decision]) -> str | None:
+    return next((r for r in (deny_reason(d) for d in decisions) if r), None)
+
+
+def _grant_used(actor: Actor, client: Client, decision: Decision) -> tuple[str, UUID] | None:
+    """The emergency or review grant this access relies on, if it relies on one."""
+    kinds = {
+        "break_glass.emergency": GrantKind.BREAK_GLASS,
+        "privacy.review_purpose": GrantKind.PRIVACY_REVIEW,
+    }
+    for policy_id, kind in kinds.items():
+        if policy_id in decision.policy_ids:
+            grant_id = client_grants(actor, [client]).get(client.id, {}).get(kind)
+            if grant_id is not None:
+                return kind.value, grant_id
+    return None
 
 
 def _with_client(note: Note, client: Client) -> Note:
@@ -273,6 +348,7 @@ def note_get(*, actor: Actor, note_id: UUID | str) -> NoteView:
         subject_id=note.id,
         client_id=note.client_id,
         policy_ids=decision.policy_ids,
+        details=_grant_details(actor, note.client, decision),
     )
     return view
 
@@ -289,7 +365,7 @@ def attachment_download(*, actor: Actor, attachment_id: UUID | str) -> tuple[Att
     if row is None or row.note_id is None:
         raise NotFound("attachment")
     try:
-        _, decision = get_authorized(actor, Note, row.note_id, Action.ATTACHMENT_VIEW)
+        note, decision = get_authorized(actor, Note, row.note_id, Action.ATTACHMENT_VIEW)
     except (NotFound, NotPermitted):
         raise NotFound("attachment") from None
     key = _key(row.client_id)
@@ -305,5 +381,11 @@ def attachment_download(*, actor: Actor, attachment_id: UUID | str) -> tuple[Att
         subject_id=row.id,
         client_id=row.client_id,
         policy_ids=decision.policy_ids,
+        details=_grant_details(actor, note.client, decision),
     )
     return AttachmentView(row.id, name, row.content_type, row.size), data
+
+
+def _grant_details(actor: Actor, client: Client, decision: Decision) -> dict[str, DetailValue]:
+    grant = _grant_used(actor, client, decision)
+    return {"grant": str(grant[1])} if grant else {}

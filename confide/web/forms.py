@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from django import forms
+from typing import Any
 
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+
+from confide.access.models import EmergencyReason, ReviewOutcome, ReviewPurpose
+from confide.consent.enums import RestrictionKind
 from confide.core.enums import Label
 from confide.records.enums import NoteKind
 from confide.records.validation import MAX_NAME, MAX_NOTE_CHARS
+from confide.training.enums import Relationship
 
 
 class SignInForm(forms.Form):
@@ -96,3 +103,176 @@ class AttachmentForm(forms.Form):
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, label="Token name")
     days = forms.IntegerField(min_value=1, max_value=365, initial=30, label="Valid for (days)")
+
+
+# --- access: emergency access, review purposes, grant review --------------------------------
+
+REASON_CHARS = 1000
+
+
+class IdentityForm(forms.Form):
+    """Exact legal name and date of birth: sent by POST, never in a URL."""
+
+    legal_name = forms.CharField(max_length=MAX_NAME, label="Legal name (exact)")
+    date_of_birth = forms.DateField(
+        label="Date of birth", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class EmergencyForm(IdentityForm):
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    reason_category = forms.ChoiceField(
+        choices=[("", "Choose a reason"), *EmergencyReason.choices], label="Reason"
+    )
+    reason_text = forms.CharField(
+        max_length=REASON_CHARS,
+        label="What is happening (the reviewer reads this)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    minutes = forms.IntegerField(min_value=5, label="For how many minutes")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        minutes = self.fields["minutes"]
+        assert isinstance(minutes, forms.IntegerField)
+        minutes.max_value = settings.CONFIDE_BREAK_GLASS_MAX_MINUTES
+        minutes.initial = settings.CONFIDE_BREAK_GLASS_MINUTES
+        minutes.validators.append(MaxValueValidator(settings.CONFIDE_BREAK_GLASS_MAX_MINUTES))
+        minutes.widget.attrs.update(
+            {"min": 5, "max": settings.CONFIDE_BREAK_GLASS_MAX_MINUTES, "step": 5}
+        )
+
+
+class ReviewOpenForm(forms.Form):
+    legal_name = forms.CharField(max_length=MAX_NAME, label="Legal name (exact)", required=False)
+    date_of_birth = forms.DateField(
+        label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    grant_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    purpose = forms.ChoiceField(
+        choices=[("", "Choose a purpose"), *ReviewPurpose.choices], label="Purpose of the review"
+    )
+    note = forms.CharField(
+        max_length=REASON_CHARS,
+        label="Note for the record (what you are reviewing and why)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        has_identity = data.get("legal_name") and data.get("date_of_birth")
+        if not has_identity and not data.get("client_id") and not data.get("grant_id"):
+            raise forms.ValidationError("Give the client's exact legal name and date of birth.")
+        return data
+
+
+class GrantReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=ReviewOutcome.choices, widget=forms.RadioSelect, label="Outcome"
+    )
+    note = forms.CharField(
+        max_length=REASON_CHARS,
+        label="Review note",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+# --- restrictions ------------------------------------------------------------------------------
+
+
+class RestrictionRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=RestrictionKind.choices, widget=forms.RadioSelect, label="The client asks for"
+    )
+    staff = forms.ChoiceField(required=False, label="Staff member")
+    program = forms.ChoiceField(required=False, label="Program")
+
+    def __init__(
+        self,
+        *args: Any,
+        staff: list[tuple[str, str]],
+        programs: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].choices = [("", "Choose a staff member"), *staff]  # type: ignore[attr-defined]
+        self.fields["program"].choices = [("", "Choose a program"), *programs]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == RestrictionKind.NOT_STAFF and not data.get("staff"):
+            self.add_error("staff", "Choose the staff member the client named.")
+        if data.get("kind") == RestrictionKind.NOT_PROGRAM and not data.get("program"):
+            self.add_error("program", "Choose the program the client named.")
+        return data
+
+
+class RestrictionDecideForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("agree", "Agree"), ("deny", "Deny")])
+
+
+# --- conflict walls ----------------------------------------------------------------------------
+
+
+class RelationshipForm(IdentityForm):
+    relationship = forms.ChoiceField(
+        choices=[("", "Choose the relationship"), *Relationship.choices], label="Relationship"
+    )
+
+
+class WallForm(RelationshipForm):
+    staff = forms.ChoiceField(label="Staff member")
+
+    field_order = ("staff", "relationship", "legal_name", "date_of_birth")
+
+    def __init__(self, *args: Any, staff: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].choices = [("", "Choose a staff member"), *staff]  # type: ignore[attr-defined]
+
+
+class WallRemoveForm(forms.Form):
+    reason = forms.CharField(max_length=500, label="Reason for removing")
+
+
+# --- administration ----------------------------------------------------------------------------
+
+
+class StaffAccessForm(forms.Form):
+    supervisor = forms.ChoiceField(required=False, label="Supervisor")
+    teams = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Teams"
+    )
+    is_trainee = forms.BooleanField(required=False, label="Trainee (supervised training)")
+    dv_designated = forms.BooleanField(
+        required=False, label="Designated for domestic-violence locations"
+    )
+    hiv_designated = forms.BooleanField(required=False, label="Designated for HIV records")
+
+    def __init__(
+        self,
+        *args: Any,
+        supervisors: list[tuple[str, str]],
+        teams: list[tuple[str, str]],
+        has_supervisor: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        empty = [] if has_supervisor else [("", "No supervisor")]
+        self.fields["supervisor"].choices = [*empty, *supervisors]  # type: ignore[attr-defined]
+        self.fields["teams"].choices = teams  # type: ignore[attr-defined]
+
+
+class TrainingForm(forms.Form):
+    completed_on = forms.DateField(
+        label="Training completed on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class AgencySettingsForm(forms.Form):
+    hiv_restricted = forms.BooleanField(
+        required=False, label="HIV-labelled records only for designated staff (state law)"
+    )
+    training_validity_days = forms.IntegerField(
+        min_value=30, max_value=730, label="Training stays current for (days)"
+    )

@@ -138,8 +138,16 @@ def test_another_agencys_id_is_the_same_not_found(world: World, name: str) -> No
 OWN_AGENCY_OPERATIONS = [n for n in OPERATIONS if n != "attachment_download"]
 
 
-@pytest.mark.parametrize("name", OWN_AGENCY_OPERATIONS)
-@pytest.mark.parametrize("persona", ["worker_a", "supervisor_a", "privacy_a", "intake_a"])
+# Intake sees every own-agency client's demographics: see test_intake_opens_another_teams_...
+OWN_AGENCY_PROBES = [
+    (persona, name)
+    for persona in ["worker_a", "supervisor_a", "privacy_a", "admin_a", "intake_a"]
+    for name in OWN_AGENCY_OPERATIONS
+    if (persona, name) != ("intake_a", "client_get")
+]
+
+
+@pytest.mark.parametrize(("persona", "name"), OWN_AGENCY_PROBES)
 def test_another_teams_id_is_the_same_not_found(world: World, name: str, persona: str) -> None:
     kind, operation = OPERATIONS[name]
     targets = _targets_for(world, "client_a_other", "other_worker_a")
@@ -179,3 +187,12 @@ def test_an_id_in_another_form_still_finds_the_same_allowed_object(world: World)
     a = actor(world.worker_a)
     for form in (str(world.client_a.id).upper(), world.client_a.id.hex):
         assert selectors.client_get(actor=a, client_id=form).id == world.client_a.id
+
+
+def test_intake_opens_another_teams_client_as_demographics_only(world: World) -> None:
+    # The one own-agency exception above: intake finds and registers clients agency-wide, so it
+    # sees who they are, never their cases or notes.
+    targets = _targets_for(world, "client_a_other", "other_worker_a")
+    view = selectors.client_get(actor=actor(world.intake_a), client_id=str(targets.client))
+    assert view.demographics_only
+    assert (view.cases, view.notes) == ([], [])

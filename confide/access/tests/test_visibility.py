@@ -1,6 +1,7 @@
-"""Invariant 1 through the foundation policy: care teams see their team's clients, nobody sees
-another agency's, other roles see no client content yet, psychotherapy notes are their author's,
-and only the author signs."""
+"""Invariant 1 through the access policy, persona by persona: care teams see their team's
+clients, intake sees demographics only (agency-wide), nobody sees another agency's, privacy
+officers and administrators see no client content, psychotherapy notes are their author's, and
+only the author signs."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ ALLOWED = {
     ("other_worker_a", "client_a_other"),
     ("worker_b", "client_b"),
 }
+# Intake sees identity only (no cases, no notes) of every client of its own agency.
+DEMOGRAPHICS = {("intake_a", "client_a"), ("intake_a", "client_a_other")}
 BIRTHDAYS = {
     "client_a": ("Rosalind Quenby", dt.date(1984, 3, 9)),
     "client_a_other": ("Tobias Wexford", dt.date(1990, 7, 21)),
@@ -52,8 +55,10 @@ def test_each_persona_opens_exactly_their_teams_clients(world: World, persona: s
     a = actor(getattr(world, persona))
     for name in CLIENTS:
         client = _client(world, name)
-        if (persona, name) in ALLOWED:
-            assert selectors.client_get(actor=a, client_id=client.id).id == client.id
+        if (persona, name) in ALLOWED | DEMOGRAPHICS:
+            view = selectors.client_get(actor=a, client_id=client.id)
+            assert view.id == client.id
+            assert view.demographics_only == ((persona, name) in DEMOGRAPHICS)
         else:
             with pytest.raises(NotFound):
                 selectors.client_get(actor=a, client_id=client.id)
@@ -68,7 +73,7 @@ def test_each_persona_lists_exactly_their_teams_clients(world: World, persona: s
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_each_persona_finds_exactly_their_teams_clients(world: World, persona: str) -> None:
+def test_each_persona_finds_exactly_the_clients_it_may_see(world: World, persona: str) -> None:
     a = actor(getattr(world, persona))
     for name in CLIENTS:
         legal_name, born = BIRTHDAYS[name]
@@ -76,7 +81,8 @@ def test_each_persona_finds_exactly_their_teams_clients(world: World, persona: s
             c.id
             for c in selectors.client_search(actor=a, legal_name=legal_name, date_of_birth=born)
         ]
-        assert found == ([_client(world, name).id] if (persona, name) in ALLOWED else [])
+        visible = (persona, name) in ALLOWED | DEMOGRAPHICS
+        assert found == ([_client(world, name).id] if visible else [])
 
 
 def test_it_hides_another_agencys_client_even_with_its_id(world: World) -> None:
@@ -87,7 +93,7 @@ def test_it_hides_another_agencys_client_even_with_its_id(world: World) -> None:
 
 
 @pytest.mark.parametrize("persona", ["privacy_a", "admin_a", "intake_a"])
-def test_non_casework_roles_see_no_client_content_yet(world: World, persona: str) -> None:
+def test_non_casework_roles_see_no_notes_and_no_full_record(world: World, persona: str) -> None:
     a = actor(getattr(world, persona))
     note = world.note(world.worker_a, world.client_a)
     with pytest.raises(NotFound):
@@ -96,11 +102,27 @@ def test_non_casework_roles_see_no_client_content_yet(world: World, persona: str
     assert not authorize(a, Action.NOTE_VIEW, note).allowed
 
 
-def test_a_non_casework_role_in_a_team_still_sees_nothing(world: World) -> None:
+def test_intake_in_a_team_still_sees_demographics_only(world: World) -> None:
+    note = world.note(world.worker_a, world.client_a)
     world.intake_a.teams.add(world.team_a1)
+    view = selectors.client_get(actor=actor(world.intake_a), client_id=world.client_a.id)
+    assert view.demographics_only
+    assert (view.notes, view.cases, view.address) == ([], [], "")
     with pytest.raises(NotFound):
-        selectors.client_get(actor=actor(world.intake_a), client_id=world.client_a.id)
+        selectors.note_get(actor=actor(world.intake_a), note_id=note.id)
     assert selectors.caseload_list(actor=actor(world.intake_a)) == ([], 0)
+
+
+@pytest.mark.parametrize("persona", ["privacy_a", "admin_a"])
+def test_privacy_and_admin_in_a_team_still_see_nothing(world: World, persona: str) -> None:
+    user = getattr(world, persona)
+    user.teams.add(world.team_a1)
+    with pytest.raises(NotFound):
+        selectors.client_get(actor=actor(user), client_id=world.client_a.id)
+    assert selectors.caseload_list(actor=actor(user)) == ([], 0)
+    legal_name, born = BIRTHDAYS["client_a"]
+    found = selectors.client_search(actor=actor(user), legal_name=legal_name, date_of_birth=born)
+    assert found == []
 
 
 def test_leaving_a_team_ends_access_to_its_clients(world: World) -> None:
@@ -205,13 +227,17 @@ def test_a_note_cannot_be_started_on_another_teams_case(world: World) -> None:
 
 def test_decisions_name_the_deciding_policy(world: World) -> None:
     a = actor(world.supervisor_a)
-    assert authorize(a, Action.CLIENT_VIEW, world.client_a).policy_ids == ("care_team.supervisor",)
+    decision = authorize(a, Action.CLIENT_VIEW, world.client_a)
+    assert decision.policy_ids == ("supervision.supervisor",)
     assert authorize(a, Action.CLIENT_VIEW, world.client_a_other).policy_ids == ("default.deny",)
     note = _psychotherapy(world)
     assert authorize(a, Action.NOTE_VIEW, note).policy_ids == ("label.psychotherapy.author_only",)
     ordinary = world.note(world.worker_a, world.client_a)
     assert authorize(a, Action.NOTE_SIGN, ordinary).policy_ids == ("note.sign.author_only",)
     privacy = actor(world.privacy_a)
-    assert authorize(privacy, Action.CLIENT_VIEW, world.client_a).policy_ids == (
-        "role.no_client_content",
+    assert authorize(privacy, Action.CLIENT_VIEW, world.client_a).policy_ids == ("default.deny",)
+    intake = actor(world.intake_a)
+    assert authorize(intake, Action.CLIENT_VIEW_DEMOGRAPHICS, world.client_a).policy_ids == (
+        "intake.demographics",
     )
+    assert authorize(intake, Action.CLIENT_VIEW, world.client_a).policy_ids == ("default.deny",)

@@ -96,13 +96,24 @@ def test_a_case_out_of_reach_takes_no_note(world: World, api_as: Caller, probe: 
     assert counts() == before
 
 
-@pytest.mark.parametrize("persona", ["privacy_a", "admin_a", "intake_a", "worker_b"])
+@pytest.mark.parametrize("persona", ["privacy_a", "admin_a", "worker_b"])
 def test_roles_without_client_content_see_nothing(
     world: World, api_as: Caller, persona: str
 ) -> None:
     note = world.note(world.worker_a, world.client_a)
     caller = api_as(getattr(world, persona))
     assert caller.get(f"/api/clients/{world.client_a.id}").json() == _not_found("client")
+    assert caller.get(f"/api/notes/{note.id}").json() == _not_found("note")
+
+
+def test_intake_sees_demographics_only(world: World, api_as: Caller) -> None:
+    note = world.note(world.worker_a, world.client_a)
+    caller = api_as(world.intake_a)
+    body = caller.get(f"/api/clients/{world.client_a.id}").json()
+    assert body["legal_name"] == "Rosalind Quenby"
+    assert body["demographics_only"] is True
+    assert (body["cases"], body["notes"], body["address"]) == ([], [], "")
+    assert body["address_withheld"]
     assert caller.get(f"/api/notes/{note.id}").json() == _not_found("note")
 
 

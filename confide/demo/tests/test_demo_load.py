@@ -150,3 +150,29 @@ def test_the_benchmark_mix_has_no_psychotherapy_notes_or_drafts() -> None:
         mix=NoteMix(psychotherapy=False, draft_rate=0.0),
     )
     assert all(p.kind != NoteKind.PSYCHOTHERAPY and p.sign for p in plans)
+
+
+def test_riverbend_shows_one_of_each_access_control() -> None:
+    from confide.consent.models import Restriction
+    from confide.training.models import ConflictDeclaration
+
+    _load(clients=6, notes=2)
+    riverbend = Agency.objects.get(slug="demo-riverbend")
+    staff = User.objects.filter(agency=riverbend)
+    assert staff.get(email="practitioner1@riverbend.example").dv_designated
+    assert staff.get(email="practitioner3@riverbend.example").is_trainee
+    labelled = [c.id for c in Client.objects.filter(agency=riverbend) if "dv_location" in c.labels]
+    assert len(labelled) == 1
+    protected = Client.objects.filter(id=labelled[0])
+    wall = ConflictDeclaration.objects.get(agency=riverbend)
+    assert wall.client_id == protected.get().id
+    assert wall.user.email == "supervisor@riverbend.example"
+    statuses = sorted(Restriction.objects.filter(agency=riverbend).values_list("status", flat=True))
+    assert statuses == ["agreed", "requested"]
+    # practitioner1 (designated) still reads the protected client's address
+    worker = staff.get(email="practitioner1@riverbend.example")
+    view = selectors.client_get(
+        actor=actor_for(worker, channel="web", mfa_verified=True), client_id=protected.get().id
+    )
+    assert view.address
+    assert Event.objects.filter(event_type="records:client:updated").count() == 1

@@ -178,7 +178,7 @@ def test_opening_a_note_writes_note_viewed(world: World) -> None:
         str(note.id),
         world.supervisor_a.id,
     )
-    assert event.policy_ids == ["care_team.supervisor"]
+    assert event.policy_ids == ["supervision.supervisor"]
 
 
 def test_the_caseload_writes_one_client_viewed_naming_the_clients_shown(world: World) -> None:

@@ -1,0 +1,1 @@
+"""Consent: notices, releases of information, contacts, and client-requested restrictions."""

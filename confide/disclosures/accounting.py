@@ -1,0 +1,391 @@
+"""The accounting of disclosures (45 CFR 164.528): entries, annotations, and the report.
+
+Entries are written only by the services that record a release of a client's information
+(the disclosure workflow calls `accounting_entry_record` inside its own transaction, after the
+disclosure was decided). An entry never changes and is never removed: the database refuses
+(migration 0002); a correction or a suspension (164.528(a)(2)) is an annotation. Every entry is
+kept, including the kinds the accounting given to the client leaves out (164.528(a)(1)), which
+are marked as such; the report covers the six years before a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+from uuid import UUID
+
+from django.db import transaction
+
+from confide.accounts.models import User
+from confide.core import clock
+from confide.core.actor import Actor
+from confide.core.errors import NotFound, ValidationFailed
+from confide.crypto.envelope import DataKey, DecryptionFailed, client_key
+from confide.disclosures.enums import ExcludedKind
+from confide.disclosures.models import AccountingAnnotation, AccountingEntry
+from confide.ledger import services as ledger
+from confide.ledger.enums import EventType
+from confide.ledger.reports import REPORT_RULE, case_numbers, report_client
+from confide.records.errors import RecordUnreadable
+from confide.records.models import Client
+from confide.records.validation import Problems
+
+ACCOUNTING_YEARS = 6
+MAX_RECIPIENT = 200
+MAX_ADDRESS = 500
+MAX_DESCRIPTION = 2000
+MAX_PURPOSE = 2000
+MAX_LEGAL_BASIS = 300
+MAX_ANNOTATION = 2000
+# The HIPAA Privacy Rule's compliance date: earlier disclosures are outside any accounting
+# (164.528(a)(1)(ix)), so an entry before it is a typing error.
+EARLIEST = dt.datetime(2003, 4, 14, tzinfo=dt.UTC)
+CLOCK_SKEW = dt.timedelta(minutes=5)
+TABLE = "disclosures_accountingentry"
+ENTRY_COLUMNS = ("recipient", "recipient_address", "description", "purpose", "legal_basis")
+ANNOTATION_PURPOSE = "disclosures_accountingannotation.text"
+UNREADABLE = "(This text can no longer be read.)"
+
+Format = Literal["html", "csv"]
+
+
+def purpose_of(column: str) -> str:
+    """The encryption purpose (AAD) of an entry column."""
+    return f"{TABLE}.{column}"
+
+
+def years_before(moment: dt.datetime, years: int) -> dt.datetime:
+    """The same calendar moment `years` earlier (29 February falls back to the 28th)."""
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:
+        return moment.replace(year=moment.year - years, day=28)
+
+
+def _client_in_agency(actor: Actor, client_id: UUID | str) -> Client:
+    try:
+        parsed = UUID(str(client_id))
+    except ValueError:
+        raise NotFound("client") from None
+    client = Client.objects.filter(id=parsed, agency_id=actor.agency_id).first()
+    if client is None:
+        raise NotFound("client")
+    return client
+
+
+def _key(client_id: UUID) -> DataKey:
+    try:
+        return client_key(client_id)
+    except DecryptionFailed:
+        raise RecordUnreadable() from None
+
+
+@dataclass(frozen=True)
+class _EntryText:
+    recipient: str
+    recipient_address: str
+    description: str
+    purpose: str
+    legal_basis: str
+
+
+def _clean_entry(
+    disclosed_at: object, texts: dict[str, object], excluded_kind: object
+) -> tuple[dt.datetime, _EntryText, str]:
+    p = Problems()
+    limits = {
+        "recipient": (MAX_RECIPIENT, True),
+        "recipient_address": (MAX_ADDRESS, False),
+        "description": (MAX_DESCRIPTION, True),
+        "purpose": (MAX_PURPOSE, True),
+        "legal_basis": (MAX_LEGAL_BASIS, True),
+    }
+    cleaned = {
+        name: p.text(name, texts[name], limit=limit, required=required)
+        for name, (limit, required) in limits.items()
+    }
+    when = EARLIEST
+    if not isinstance(disclosed_at, dt.datetime) or timezone_naive(disclosed_at):
+        p.fields["disclosed_at"] = "must be a date and time with its time zone"
+    elif not EARLIEST <= disclosed_at <= clock.now() + CLOCK_SKEW:
+        p.fields["disclosed_at"] = f"must be between {EARLIEST.date().isoformat()} and now"
+    else:
+        when = disclosed_at
+    kind = "" if excluded_kind is None else excluded_kind
+    if kind not in ("", *ExcludedKind.values):
+        p.fields["excluded_kind"] = "must be one of: " + ", ".join(ExcludedKind.values)
+    p.raise_if_any()
+    return when, _EntryText(**cleaned), str(kind)
+
+
+def timezone_naive(moment: dt.datetime) -> bool:
+    return moment.tzinfo is None or moment.tzinfo.utcoffset(moment) is None
+
+
+@transaction.atomic
+def accounting_entry_record(
+    *,
+    actor: Actor,
+    client_id: UUID | str,
+    disclosed_at: dt.datetime,
+    recipient: str,
+    description: str,
+    purpose: str,
+    legal_basis: str,
+    excluded_kind: str | None,
+    recipient_address: str = "",
+    release_id: UUID | None = None,
+) -> AccountingEntry:
+    """Record one disclosure in the client's accounting.
+
+    Called only by services that record a release, inside their transaction, after the release
+    was decided; checks the agency boundary only (the release service asked the policy and the
+    disclosure engine). `excluded_kind` names a 164.528(a)(1) exclusion, or None for a
+    disclosure the client's accounting lists. The texts are stored encrypted with the client's
+    key. Writes disclosures:accounting_entry:recorded. Raises NotFound, ValidationFailed,
+    RecordUnreadable (the client's key is gone).
+    """
+    client = _client_in_agency(actor, client_id)
+    texts: dict[str, object] = {
+        "recipient": recipient,
+        "recipient_address": recipient_address,
+        "description": description,
+        "purpose": purpose,
+        "legal_basis": legal_basis,
+    }
+    when, cleaned, kind = _clean_entry(disclosed_at, texts, excluded_kind)
+    key = _key(client.id)
+    entry = AccountingEntry(
+        id=uuid.uuid4(),
+        agency_id=actor.agency_id,
+        client=client,
+        recorded_by_id=actor.user_id,
+        disclosed_at=when,
+        excluded_kind=kind,
+        release_id=release_id,
+    )
+    for column in ENTRY_COLUMNS:
+        blob = key.encrypt_text(purpose_of(column), entry.id, getattr(cleaned, column))
+        setattr(entry, f"{column}_enc", blob)
+    entry.save(force_insert=True)
+    ledger.record(
+        actor=actor,
+        event_type=EventType.ACCOUNTING_ENTRY_RECORDED,
+        subject_type="accounting_entry",
+        subject_id=entry.id,
+        client_id=client.id,
+        details={
+            "excluded_kind": kind or None,
+            "release": str(release_id) if release_id else None,
+        },
+    )
+    return entry
+
+
+def _annotatable(actor: Actor, entry_id: UUID | str) -> AccountingEntry:
+    try:
+        parsed = UUID(str(entry_id))
+    except ValueError:
+        raise NotFound("accounting entry") from None
+    entry = AccountingEntry.objects.filter(id=parsed, agency_id=actor.agency_id).first()
+    if entry is None:
+        raise NotFound("accounting entry")
+    try:
+        report_client(actor, entry.client_id)
+    except NotFound:
+        raise NotFound("accounting entry") from None
+    return entry
+
+
+def accounting_entry_client(*, actor: Actor, entry_id: UUID | str) -> UUID:
+    """The client of an entry the actor may annotate (for going back to its accounting).
+
+    Reveals nothing new to whoever may annotate. Raises NotFound (also when not allowed).
+    """
+    return _annotatable(actor, entry_id).client_id
+
+
+@transaction.atomic
+def accounting_entry_annotate(
+    *, actor: Actor, entry_id: UUID | str, text: str
+) -> AccountingAnnotation:
+    """Add an annotation to an accounting entry (the entry itself never changes).
+
+    Needs a privacy officer of the client's agency (`ledger.reports.report_client`). The text is
+    encrypted with the client's key. Writes disclosures:accounting_entry:annotated. Raises
+    NotFound (also when not allowed), ValidationFailed, RecordUnreadable.
+    """
+    entry = _annotatable(actor, entry_id)
+    p = Problems()
+    cleaned = p.text("text", text, limit=MAX_ANNOTATION)
+    p.raise_if_any()
+    annotation = AccountingAnnotation(
+        id=uuid.uuid4(), agency_id=actor.agency_id, entry=entry, author_id=actor.user_id
+    )
+    annotation.text_enc = _key(entry.client_id).encrypt_text(
+        ANNOTATION_PURPOSE, annotation.id, cleaned
+    )
+    annotation.save(force_insert=True)
+    ledger.record(
+        actor=actor,
+        event_type=EventType.ACCOUNTING_ENTRY_ANNOTATED,
+        subject_type="accounting_entry",
+        subject_id=entry.id,
+        client_id=entry.client_id,
+        policy_ids=(REPORT_RULE,),
+        details={"annotation": str(annotation.id)},
+    )
+    return annotation
+
+
+# ---- the report -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnnotationView:
+    id: UUID
+    created_at: dt.datetime
+    author_name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class EntryView:
+    id: UUID
+    disclosed_at: dt.datetime
+    recipient: str
+    recipient_address: str
+    description: str
+    purpose: str
+    legal_basis: str
+    excluded_kind: str
+    excluded_label: str
+    recorded_by: str
+    release_id: UUID | None
+    annotations: list[AnnotationView]
+
+    @property
+    def included(self) -> bool:
+        """Listed in the accounting the client receives."""
+        return not self.excluded_kind
+
+
+@dataclass(frozen=True)
+class AccountingReport:
+    client_id: UUID
+    case_numbers: list[str]
+    as_of: dt.datetime
+    window_start: dt.datetime
+    entries: list[EntryView]
+
+    @property
+    def included(self) -> list[EntryView]:
+        return [e for e in self.entries if e.included]
+
+    @property
+    def excluded(self) -> list[EntryView]:
+        return [e for e in self.entries if not e.included]
+
+
+def _open(key: DataKey, purpose: str, row_id: UUID, blob: bytes | memoryview) -> str:
+    try:
+        return key.decrypt_text(purpose, row_id, blob)
+    except DecryptionFailed:
+        return UNREADABLE
+
+
+def _entry_view(key: DataKey | None, entry: AccountingEntry, names: dict[UUID, str]) -> EntryView:
+    def text(column: str) -> str:
+        if key is None:
+            return UNREADABLE
+        return _open(key, purpose_of(column), entry.id, getattr(entry, f"{column}_enc"))
+
+    notes = [
+        AnnotationView(
+            id=a.id,
+            created_at=a.created_at,
+            author_name=names.get(a.author_id, ""),
+            text=_open(key, ANNOTATION_PURPOSE, a.id, a.text_enc) if key else UNREADABLE,
+        )
+        for a in sorted(entry.annotations.all(), key=lambda a: (a.created_at, a.id))
+    ]
+    return EntryView(
+        id=entry.id,
+        disclosed_at=entry.disclosed_at,
+        recipient=text("recipient"),
+        recipient_address=text("recipient_address"),
+        description=text("description"),
+        purpose=text("purpose"),
+        legal_basis=text("legal_basis"),
+        excluded_kind=entry.excluded_kind,
+        excluded_label=str(ExcludedKind(entry.excluded_kind).label) if entry.excluded_kind else "",
+        recorded_by=names.get(entry.recorded_by_id, ""),
+        release_id=entry.release_id,
+        annotations=notes,
+    )
+
+
+def _staff_names(entries: list[AccountingEntry]) -> dict[UUID, str]:
+    ids = {e.recorded_by_id for e in entries} | {
+        a.author_id for e in entries for a in e.annotations.all()
+    }
+    return dict(User.objects.filter(id__in=ids).values_list("id", "display_name"))
+
+
+@transaction.atomic
+def accounting_report(
+    *,
+    actor: Actor,
+    client_id: UUID | str,
+    as_of: dt.datetime | None = None,
+    fmt: Format = "html",
+) -> AccountingReport:
+    """The client's accounting of disclosures: every entry in the six years up to `as_of`
+    (default now), oldest first, each marked as listed in the client's accounting or excluded
+    from it (with the 164.528(a)(1) reason), with its annotations.
+
+    Needs a privacy officer of the client's agency (`ledger.reports.report_client`). Writes
+    disclosures:accounting:viewed with the date, the format and the number of entries. Raises
+    NotFound (also when not allowed), ValidationFailed (a naive `as_of`).
+    """
+    client = report_client(actor, client_id)
+    as_of = as_of or clock.now()
+    if timezone_naive(as_of):
+        raise ValidationFailed({"as_of": "must be a date and time with its time zone"})
+    start = years_before(as_of, ACCOUNTING_YEARS)
+    rows = list(
+        AccountingEntry.objects.filter(
+            client=client, disclosed_at__gte=start, disclosed_at__lte=as_of
+        )
+        .prefetch_related("annotations")
+        .order_by("disclosed_at", "created_at", "id")
+    )
+    try:
+        key: DataKey | None = client_key(client.id) if rows else None
+    except DecryptionFailed:
+        key = None  # shredded: the entries still show their dates and kinds
+    names = _staff_names(rows)
+    entries = [_entry_view(key, row, names) for row in rows]
+    ledger.record(
+        actor=actor,
+        event_type=EventType.ACCOUNTING_VIEWED,
+        subject_type="client",
+        subject_id=client.id,
+        client_id=client.id,
+        policy_ids=(REPORT_RULE,),
+        details={
+            "format": fmt,
+            "as_of": as_of.isoformat(),
+            "entries": len(entries),
+            "excluded": sum(1 for e in entries if not e.included),
+        },
+    )
+    return AccountingReport(
+        client_id=client.id,
+        case_numbers=case_numbers(client),
+        as_of=as_of,
+        window_start=start,
+        entries=entries,
+    )

@@ -1,0 +1,1 @@
+"""Notifications to staff (in the app and by email, sent after commit)."""

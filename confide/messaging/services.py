@@ -1,0 +1,81 @@
+"""Notifications to staff: a row in the app, and an email sent only after the transaction
+commits. Texts name kinds of events and link to Confide; never a client's name or details."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from uuid import UUID
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+
+from confide.accounts.models import User
+from confide.core import clock
+from confide.core.actor import Actor
+from confide.core.errors import NotFound
+from confide.messaging.models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def notify(*, recipients: Iterable[User], kind: str, message: str, link: str) -> None:
+    """Create in-app notifications now and email them on commit."""
+    people = list({u.id: u for u in recipients if u.is_active}.values())
+    Notification.objects.bulk_create(
+        Notification(agency_id=u.agency_id, recipient=u, kind=kind, message=message, link=link)
+        for u in people
+    )
+    addresses = [(u.id, u.email) for u in people]
+    url = settings.CONFIDE_BASE_URL.rstrip("/") + link
+
+    def send() -> None:
+        for user_id, email in addresses:
+            try:
+                send_mail(
+                    subject=f"Confide: {message}",
+                    message=f"{message}\n\nOpen: {url}\n",
+                    from_email=None,
+                    recipient_list=[email],
+                )
+            except Exception:  # the in-app notification stands; say which user, nothing else
+                logger.warning("notification email to user %s failed", user_id)
+
+    transaction.on_commit(send)
+
+
+def unread_for(user: User | UUID) -> list[Notification]:
+    """The newest 50 unread notifications of a user (a User or its id)."""
+    user_id = user.id if isinstance(user, User) else user
+    return list(
+        Notification.objects.filter(recipient_id=user_id, read_at=None).order_by("-created_at")[:50]
+    )
+
+
+def unread_count(user_id: UUID) -> int:
+    return Notification.objects.filter(recipient_id=user_id, read_at=None).count()
+
+
+@transaction.atomic
+def notification_mark_read(*, actor: Actor, notification_id: UUID | str) -> None:
+    """Mark one of the actor's own notifications read. Raises NotFound for anyone else's.
+
+    No ledger event: a notification holds no client data, and reading one changes no record.
+    """
+    updated = Notification.objects.filter(
+        id=notification_id, recipient_id=actor.user_id, read_at=None
+    ).update(read_at=clock.now())
+    if (
+        not updated
+        and not Notification.objects.filter(id=notification_id, recipient_id=actor.user_id).exists()
+    ):
+        raise NotFound("notification")
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, actor: Actor) -> int:
+    """Mark all of the actor's notifications read; returns how many changed."""
+    return Notification.objects.filter(recipient_id=actor.user_id, read_at=None).update(
+        read_at=clock.now()
+    )

@@ -1,0 +1,1 @@
+"""Confidentiality training completions and conflict-of-interest (dual relationship) walls."""

@@ -1,0 +1,784 @@
+"""The permission matrix: every URL of the site and the API, every persona of two agencies, and
+each kind of object, proving deny by default.
+
+Every route is classified in ROUTES, once: public, any signed-in staff member, some roles, or
+scoped to one kind of object. A route missing from the table (a new page or endpoint) fails
+`test_every_route_is_classified` with its name, and so does a stale entry.
+
+For object-scoped routes the tables below list who reaches each object ("ok": the request got
+past the access check, whatever the domain then said) and who is refused with a 403 (they may
+see the object but not do that to it). Everyone else must get the uniform 404, and anyone
+signed out the sign-in page (web) or a 401 (API). Probes are built so that reaching the object
+is visible without changing it where possible (a stale version number, a file of the wrong
+type), and each probe runs in a savepoint that is rolled back, so one persona's probe never
+changes what the next one sees.
+
+The world is built once for the module inside a transaction that is rolled back at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.http import HttpResponse
+from django.test import Client as HttpClient
+from django.test import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
+from pytest_django import DjangoDbBlocker
+
+from confide.access import services as access
+from confide.access.models import AccessGrant, GrantKind
+from confide.accounts import services as accounts
+from confide.accounts.models import ApiToken, Program, Team, User
+from confide.consent import services as consent
+from confide.consent.models import Restriction
+from confide.core import clock
+from confide.core.enums import Role
+from confide.disclosures import accounting
+from confide.disclosures.models import AccountingEntry
+from confide.ledger import checkpoints
+from confide.ledger.models import Event
+from confide.messaging.models import Notification
+from confide.records import files
+from confide.records import services as records
+from confide.records.models import Attachment, Case, Client, Note
+from confide.testing import World, actor, build_world, make_client, make_user, signed_in
+from confide.training import services as training
+from confide.training.models import ConflictDeclaration
+from confide.web.auth import REAUTH_AT
+
+# ---- the classification ------------------------------------------------------------------------
+
+PUBLIC, SIGNED_IN, ROLE, OBJECT = "public", "signed-in", "role", "object"
+CASEWORK = frozenset({Role.PRACTITIONER, Role.SUPERVISOR})
+PRIVACY = frozenset({Role.PRIVACY_OFFICER})
+ADMIN = frozenset({Role.ADMINISTRATOR})
+MANAGERS = PRIVACY | ADMIN
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str
+    method: str = "GET"
+    roles: frozenset[Role] = frozenset()  # ROLE routes; OBJECT routes gated by role first
+    obj: str = ""  # OBJECT routes: which kind of object the URL names
+    ability: str = ""  # OBJECT routes: which expectation table applies
+    body: Callable[[Any], Any] | None = None  # the probe's body, given the matrix world
+    query: Callable[[Any], str] = lambda _: ""  # the probe's query string, given the world
+
+
+def _note_body(_: Any) -> dict[str, Any]:
+    return {"body": "probe", "version": 999}
+
+
+def _bad_file(_: Any) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("probe.zip", b"PK\x03\x04", "application/zip")}
+
+
+ROUTES: dict[str, Route] = {
+    # signing in and out: reachable by anyone, holding nothing
+    "web:sign_in": Route(PUBLIC),
+    "web:sign_in_code": Route(PUBLIC),
+    "web:enrol": Route(PUBLIC),
+    "web:sign_out": Route(PUBLIC, method="POST"),
+    "api:openapi-json": Route(PUBLIC),
+    "api:openapi-view": Route(PUBLIC),
+    "api:api-root": Route(PUBLIC),
+    "api:unknown": Route(PUBLIC),
+    # any signed-in staff member; what each sees is their own (or filtered by the policy)
+    "web:dashboard": Route(SIGNED_IN),
+    "web:reauth": Route(SIGNED_IN),
+    "web:client_search": Route(SIGNED_IN),
+    "web:tokens": Route(SIGNED_IN),
+    "web:relationships": Route(SIGNED_IN),
+    "web:notifications_read_all": Route(SIGNED_IN, method="POST"),
+    "api:caseload": Route(SIGNED_IN),
+    # pages of some roles (no object in the URL)
+    "web:emergency": Route(ROLE, roles=CASEWORK),
+    "web:review_open": Route(ROLE, roles=PRIVACY),
+    "web:grant_queue": Route(ROLE, roles=PRIVACY),
+    "web:restriction_queue": Route(ROLE, roles=PRIVACY),
+    "web:walls": Route(ROLE, roles=MANAGERS),
+    "web:staff_list": Route(ROLE, roles=ADMIN),
+    "web:agency_settings": Route(ROLE, roles=ADMIN),
+    # the ledger's signed checkpoints and proofs: hashes only, for privacy officers
+    "api:checkpoint_latest": Route(ROLE, roles=PRIVACY),
+    "api:checkpoint_detail": Route(ROLE, roles=PRIVACY),
+    "api:consistency_proof": Route(
+        ROLE, roles=PRIVACY, query=lambda m: f"?old_size={m.checkpoints[0]}"
+    ),
+    "api:inclusion_proof": Route(OBJECT, roles=PRIVACY, obj="event", ability="agency"),
+    # one object named in the URL
+    "web:client_detail": Route(OBJECT, obj="client", ability="record"),
+    "api:client_detail": Route(OBJECT, obj="client", ability="record"),
+    "web:restriction_new": Route(OBJECT, obj="client", ability="client:view"),
+    "web:note_new": Route(OBJECT, obj="case", ability="note:create"),
+    "api:note_create": Route(
+        OBJECT,
+        "POST",
+        obj="case",
+        ability="note:create",
+        body=lambda _: {"kind": "progress", "body": "probe", "occurred_on": "2999-01-01"},
+    ),
+    "web:note_detail": Route(OBJECT, obj="note", ability="note:view+why"),
+    "api:note_detail": Route(OBJECT, obj="note", ability="note:view"),
+    "web:note_save": Route(OBJECT, "POST", obj="note", ability="note:edit", body=_note_body),
+    "api:note_update": Route(
+        OBJECT,
+        "PATCH",
+        obj="note",
+        ability="note:edit",
+        body=lambda _: {"body": "probe", "expected_version": 999},
+    ),
+    "web:note_sign": Route(OBJECT, "POST", obj="note", ability="note:sign", body=_note_body),
+    "api:note_sign": Route(
+        OBJECT, "POST", obj="note", ability="note:sign", body=lambda _: {"expected_version": 999}
+    ),
+    "web:note_addendum": Route(
+        OBJECT, "POST", obj="note", ability="note:edit", body=lambda _: {"body": "probe"}
+    ),
+    "web:attachment_upload": Route(OBJECT, "POST", obj="note", ability="note:edit", body=_bad_file),
+    "web:attachment_download": Route(OBJECT, obj="attachment", ability="note:view"),
+    "web:grant_review": Route(OBJECT, obj="grant", ability="grant:read"),
+    "web:grant_review#POST": Route(
+        OBJECT,
+        "POST",
+        obj="grant",
+        ability="grant:review",
+        body=lambda _: {"outcome": "justified", "note": "probe"},
+    ),
+    "web:grant_end": Route(OBJECT, "POST", obj="grant", ability="grant:own"),
+    "web:restriction_decide": Route(
+        OBJECT,
+        "POST",
+        roles=PRIVACY,
+        obj="restriction",
+        ability="agency",
+        body=lambda _: {"decision": "deny"},
+    ),
+    "web:restriction_end": Route(
+        OBJECT, "POST", roles=PRIVACY, obj="restriction", ability="agency"
+    ),
+    "web:wall_remove": Route(
+        OBJECT,
+        "POST",
+        roles=MANAGERS,
+        obj="wall",
+        ability="agency",
+        body=lambda _: {"reason": "probe"},
+    ),
+    "web:staff_detail": Route(OBJECT, roles=ADMIN, obj="staff", ability="agency"),
+    "web:staff_detail#POST": Route(
+        OBJECT, "POST", roles=ADMIN, obj="staff", ability="agency", body=lambda _: {}
+    ),
+    "web:staff_training": Route(
+        OBJECT,
+        "POST",
+        roles=ADMIN,
+        obj="staff",
+        ability="agency",
+        body=lambda _: {"completed_on": clock.now().date().isoformat()},
+    ),
+    "web:notification_read": Route(OBJECT, "POST", obj="notification", ability="own"),
+    # the ledger's report pages: privacy officers of the client's agency, walls apply
+    "ledger:index": Route(ROLE, roles=PRIVACY),
+    "ledger:access_report": Route(OBJECT, obj="client", ability="report"),
+    "ledger:access_report_csv": Route(OBJECT, obj="client", ability="report"),
+    "ledger:access_report_pdf": Route(OBJECT, obj="client", ability="report"),
+    "ledger:accounting": Route(OBJECT, obj="client", ability="report"),
+    "ledger:accounting_csv": Route(OBJECT, obj="client", ability="report"),
+    "ledger:accounting_annotate": Route(
+        OBJECT, "POST", obj="accounting_entry", ability="report", body=lambda _: {"text": "probe"}
+    ),
+    "web:token_revoke": Route(OBJECT, "POST", obj="token", ability="own"),
+}
+
+
+def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}:{pattern.name}" if namespace else str(pattern.name)
+
+
+def unclassified(urlconf: str | None = None) -> tuple[list[str], list[str]]:
+    """Routes missing from ROUTES, and entries of ROUTES that name no route."""
+    names = set(_walk(get_resolver(urlconf).url_patterns))
+    classified = {name.split("#")[0] for name in ROUTES}
+    return sorted(names - classified), sorted(classified - names)
+
+
+def test_every_route_is_classified() -> None:
+    missing, stale = unclassified()
+    assert missing == [], f"unclassified routes, add them to ROUTES: {missing}"
+    assert stale == [], f"entries of ROUTES that name no route: {stale}"
+
+
+urlpatterns = [  # this module doubles as a URLconf with one route nobody classified
+    path("", include("config.urls")),
+    path("new-page/", lambda request: HttpResponse(), name="brand_new_page"),
+]
+
+
+def test_a_new_route_without_a_classification_is_caught() -> None:
+    missing, stale = unclassified(__name__)
+    assert missing == ["brand_new_page"]
+    assert stale == []
+
+
+# ---- the world ---------------------------------------------------------------------------------
+
+A_STAFF = (
+    "worker_a",
+    "worker_a2",
+    "other_worker_a",
+    "supervisor_a",
+    "privacy_a",
+    "admin_a",
+    "intake_a",
+    "lapsed_a",
+)
+B_STAFF = ("worker_b", "supervisor_b", "privacy_b", "admin_b", "intake_b")
+PERSONAS = (*A_STAFF, *B_STAFF)
+ANONYMOUS = "anonymous"
+
+
+@dataclass
+class Matrix:
+    """The shared world: personas (with a signed-in browser and an API token each) and one
+    object of each kind per situation."""
+
+    world: World
+    users: dict[str, User] = field(default_factory=dict)
+    browsers: dict[str, HttpClient] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    objects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    checkpoints: list[int] = field(default_factory=list)
+
+    def add(self, kind: str, name: str, obj: Any) -> None:
+        self.objects.setdefault(kind, {})[name] = obj
+
+
+def _extra_personas(w: World) -> dict[str, User]:
+    extra = {
+        "lapsed_a": make_user(
+            w.agency_a, "lapsed_a@a.test", Role.PRACTITIONER, [w.team_a1], trained=False
+        ),
+        "supervisor_b": make_user(w.agency_b, "supervisor_b@b.test", Role.SUPERVISOR, [w.team_b1]),
+        "privacy_b": make_user(w.agency_b, "privacy_b@b.test", Role.PRIVACY_OFFICER),
+        "admin_b": make_user(w.agency_b, "admin_b@b.test", Role.ADMINISTRATOR),
+        "intake_b": make_user(w.agency_b, "intake_b@b.test", Role.INTAKE),
+    }
+    # supervisor_a supervises other_worker_a (so the South team's cases too), and is the one
+    # person designated for domestic-violence locations.
+    User.objects.filter(id=w.other_worker_a.id).update(supervisor_id=w.supervisor_a.id)
+    User.objects.filter(id=w.supervisor_a.id).update(dv_designated=True)
+    return extra
+
+
+def _note(
+    author: User, client: Client, *, kind: str = "progress", labels: list[str] | None = None
+) -> Note:
+    case = Case.objects.filter(client=client).first()
+    assert case is not None
+    return records.note_create(
+        actor=actor(author), case_id=case.id, kind=kind, body="Matrix note.", labels=labels or []
+    )
+
+
+def _attachment(author: User, note: Note) -> Attachment:
+    attachment = records.attachment_create(
+        actor=actor(author),
+        note_id=note.id,
+        filename="letter.txt",
+        content_type="text/plain",
+        data=b"Dear colleague.",
+    )
+    files.promote(attachment)  # its commit never comes: the module's transaction rolls back
+    return attachment
+
+
+def build_matrix() -> Matrix:
+    w = build_world()
+    m = Matrix(world=w)
+    extra = _extra_personas(w)
+    team_b2 = Team.objects.create(
+        agency=w.agency_b, program=Program.objects.get(agency=w.agency_b), name="B team 2"
+    )
+    m.users = {n: User.objects.get(id=getattr(w, n).id) for n in A_STAFF if hasattr(w, n)}
+    m.users.update({"worker_b": w.worker_b, **extra})
+    u = m.users
+    _clients(m, w, team_b2)
+    m.checkpoints.append(_checkpoint())
+    _notes(m, w)
+    _grants_and_the_rest(m, w)
+    for agency in ("a", "b"):
+        agency_id = getattr(w, f"agency_{agency}").id
+        m.add("event", agency, Event.objects.filter(agency_id=agency_id).order_by("seq").first())
+    m.checkpoints.append(_checkpoint())
+    for name in PERSONAS:
+        http = signed_in(HttpClient(), u[name])
+        session = http.session
+        session[REAUTH_AT] = time.time()
+        session.save()
+        m.browsers[name] = http
+        _, m.tokens[name] = accounts.token_create(actor=actor(u[name]), name="matrix", days=1)
+    m.browsers[ANONYMOUS] = HttpClient()
+    return m
+
+
+def _checkpoint() -> int:
+    created = checkpoints.checkpoint_create().created
+    assert created is not None
+    return created.tree_size
+
+
+def _clients(m: Matrix, w: World, team_b2: Team) -> None:
+    u = m.users
+    walled = make_client(
+        w.agency_a, w.team_a1, name="Wanda Walled", dob=dt.date(1970, 1, 2), number="A-W"
+    )
+    restricted = make_client(
+        w.agency_a, w.team_a1, name="Rhea Restricted", dob=dt.date(1971, 2, 3), number="A-R"
+    )
+    emergency = make_client(
+        w.agency_a, w.team_a2, name="Elio Emergency", dob=dt.date(1972, 3, 4), number="A-E"
+    )
+    review = make_client(
+        w.agency_a, w.team_a2, name="Rory Review", dob=dt.date(1973, 4, 5), number="A-V"
+    )
+    client_b2 = make_client(
+        w.agency_b, team_b2, name="Bea Second", dob=dt.date(1974, 5, 6), number="B-2"
+    )
+    # A grant of worker_a that predates the wall: the wall still wins.
+    AccessGrant.objects.create(
+        agency=w.agency_a,
+        kind=GrantKind.BREAK_GLASS,
+        user=u["worker_a"],
+        client=walled,
+        reason_category="other",
+        reason_text_enc=b"",
+        starts_at=clock.now(),
+        expires_at=clock.now() + dt.timedelta(hours=2),
+    )
+    wall_a = training.conflict_declare(
+        actor=actor(u["worker_a"]), client_id=walled.id, relationship="relative"
+    )
+    wall_b = training.conflict_declare(
+        actor=actor(u["privacy_b"]),
+        client_id=client_b2.id,
+        relationship="friend",
+        user_id=u["intake_b"].id,
+    )
+    agreed = consent.restriction_request(
+        actor=actor(u["worker_a"]),
+        client_id=restricted.id,
+        kind="not_staff",
+        staff_id=u["worker_a2"].id,
+    )
+    consent.restriction_decide(actor=actor(u["privacy_a"]), restriction_id=agreed.id, agree=True)
+    for name, client in (
+        ("own_team", w.client_a),
+        ("other_team", w.client_a_other),
+        ("other_agency", w.client_b),
+        ("walled", walled),
+        ("restricted", restricted),
+        ("emergency", emergency),
+        ("review", review),
+    ):
+        m.add("client", name, client)
+        m.add("case", name, Case.objects.get(client=client))
+    m.add("client", "b2", client_b2)
+    # privacy_a knows the South team's client personally: no reports of it for them.
+    training.conflict_declare(
+        actor=actor(u["privacy_a"]), client_id=w.client_a_other.id, relationship="neighbour"
+    )
+    m.add("wall", "a", wall_a)
+    m.add("wall", "b", wall_b)
+    m.add("restriction", "agreed_a", agreed)
+
+
+def _notes(m: Matrix, w: World) -> None:
+    u, clients = m.users, m.objects["client"]
+    plain = _note(u["worker_a"], w.client_a)
+    psy = _note(u["worker_a2"], w.client_a, kind="psychotherapy")
+    m.add("note", "plain", plain)
+    m.add("note", "psychotherapy_of_another", psy)
+    m.add("note", "dv_labelled", _note(u["worker_a2"], w.client_a, labels=["dv_location"]))
+    m.add("note", "hiv_labelled", _note(u["worker_a"], w.client_a, labels=["hiv"]))
+    m.add("note", "walled", _note(u["worker_a2"], clients["walled"]))
+    m.add("note", "other_agency", _note(u["worker_b"], w.client_b))
+    m.add("note", "emergency", _note(u["other_worker_a"], clients["emergency"]))
+    m.add("note", "review", _note(u["other_worker_a"], clients["review"]))
+    m.add("attachment", "plain", _attachment(u["worker_a"], plain))
+    m.add("attachment", "psychotherapy_of_another", _attachment(u["worker_a2"], psy))
+    m.add(
+        "attachment", "other_agency", _attachment(u["worker_b"], m.objects["note"]["other_agency"])
+    )
+
+
+def _grants_and_the_rest(m: Matrix, w: World) -> None:
+    u, clients = m.users, m.objects["client"]
+    emergency = access.break_glass_open(
+        actor=actor(u["worker_a"]),
+        client_id=clients["emergency"].id,
+        reason_category="imminent_harm",
+        reason_text="Matrix emergency.",
+        reauthenticated=True,
+    )
+    grant_b = access.break_glass_open(
+        actor=actor(u["worker_b"]),
+        client_id=clients["b2"].id,
+        reason_category="coverage",
+        reason_text="Matrix emergency B.",
+        reauthenticated=True,
+    )
+    review = access.review_purpose_open(
+        actor=actor(u["privacy_a"]),
+        client_id=clients["review"].id,
+        purpose="access_audit",
+        note="Matrix audit.",
+        reauthenticated=True,
+    )
+    m.add("grant", "emergency_a", emergency)
+    m.add("grant", "emergency_b", grant_b)
+    m.add("grant", "review_a", review)
+    requested_b = consent.restriction_request(
+        actor=actor(u["worker_b"]),
+        client_id=w.client_b.id,
+        kind="not_staff",
+        staff_id=u["intake_b"].id,
+    )
+    m.add("restriction", "requested_b", requested_b)
+    for name, officer, client in (
+        ("own_team", "privacy_a", w.client_a),
+        ("other_team", "privacy_a", w.client_a_other),
+        ("other_agency", "privacy_b", w.client_b),
+    ):
+        m.add("accounting_entry", name, _disclosure(u[officer], client))
+    m.add("staff", "a", u["worker_a"])
+    m.add("staff", "b", u["worker_b"])
+    m.add(
+        "notification", "privacy_a", Notification.objects.filter(recipient=u["privacy_a"]).first()
+    )
+    m.add(
+        "notification", "privacy_b", Notification.objects.filter(recipient=u["privacy_b"]).first()
+    )
+    # tokens are made per persona in build_matrix; these two are the objects probed
+    for name in ("worker_a", "worker_b"):
+        token, _ = accounts.token_create(actor=actor(u[name]), name="object", days=1)
+        m.add("token", name, token)
+
+
+def _disclosure(officer: User, client: Client) -> AccountingEntry:
+    return accounting.accounting_entry_record(
+        actor=actor(officer),
+        client_id=client.id,
+        disclosed_at=clock.now() - dt.timedelta(days=3),
+        recipient="County court",
+        description="Records under subpoena",
+        purpose="Legal proceeding",
+        legal_basis="45 CFR 164.512(e)",
+        excluded_kind=None,
+    )
+
+
+@pytest.fixture(scope="module")
+def matrix(
+    django_db_setup: None,
+    django_db_blocker: DjangoDbBlocker,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Matrix]:
+    keys = tmp_path_factory.mktemp("matrix-ledger")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            CONFIDE_LEDGER_SIGNING_KEY_PATH=keys / "ledger-signing.key",
+            CONFIDE_CHECKPOINT_DIR=keys / "checkpoints",
+        ),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_matrix()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+# ---- who may do what (everything not listed: 404) ---------------------------------------------
+
+_INTAKE_A = {"intake_a"}
+CLIENT_VIEW: dict[str, set[str]] = {
+    "own_team": {"worker_a", "worker_a2", "supervisor_a", "lapsed_a"},
+    "other_team": {"other_worker_a", "supervisor_a"},
+    "other_agency": {"worker_b", "supervisor_b"},
+    "walled": {"worker_a2", "supervisor_a", "lapsed_a"},  # not worker_a, grant or no grant
+    "restricted": {"worker_a", "supervisor_a", "lapsed_a"},  # not worker_a2
+    "emergency": {"other_worker_a", "supervisor_a", "worker_a"},  # worker_a by the grant
+    "review": {"other_worker_a", "supervisor_a", "privacy_a"},  # privacy_a by the purpose
+}
+INTAKE_OF = {"other_agency": "intake_b"}
+NOTE_VIEW: dict[str, set[str]] = {
+    "plain": CLIENT_VIEW["own_team"],
+    "psychotherapy_of_another": {"worker_a2"},
+    "dv_labelled": {"worker_a2", "supervisor_a"},  # author and the designated supervisor
+    "hiv_labelled": {"worker_a", "worker_a2", "supervisor_a"},  # lapsed training: not lapsed_a
+    "walled": CLIENT_VIEW["walled"],
+    "other_agency": CLIENT_VIEW["other_agency"],
+    "emergency": CLIENT_VIEW["emergency"],
+    "review": CLIENT_VIEW["review"],
+}
+# Labelled notes closed to lapsed_a by lapsed training alone (the others by their own rules too).
+TRAINING_ONLY = {"hiv_labelled"}
+GRANT_ONLY = {"emergency": {"worker_a"}, "review": {"privacy_a"}}  # view, but change nothing
+AUTHOR = {
+    "plain": "worker_a",
+    "psychotherapy_of_another": "worker_a2",
+    "dv_labelled": "worker_a2",
+    "hiv_labelled": "worker_a",
+    "walled": "worker_a2",
+    "other_agency": "worker_b",
+    "emergency": "other_worker_a",
+    "review": "other_worker_a",
+}
+GRANTS = {  # reader(s) of each grant, its reviewer, its holder
+    "emergency_a": ({"privacy_a", "supervisor_a"}, "privacy_a", "worker_a"),
+    "emergency_b": ({"privacy_b", "supervisor_b"}, "privacy_b", "worker_b"),
+    "review_a": (set(), "", "privacy_a"),  # a review grant is not an emergency to review
+}
+REPORTS = {  # privacy officers of the agency, unless walled (privacy_a from other_team)
+    "own_team": {"privacy_a"},
+    "other_team": set(),
+    "other_agency": {"privacy_b"},
+    "walled": {"privacy_a"},
+    "restricted": {"privacy_a"},
+    "emergency": {"privacy_a"},
+    "review": {"privacy_a"},
+}
+AGENCY_OF = {
+    "a": "a",
+    "b": "b",
+    "agreed_a": "a",
+    "requested_b": "b",
+    "worker_a": "a",
+    "worker_b": "b",
+}
+
+
+def expected(route: Route, obj: str) -> dict[str, str]:
+    """{persona: outcome} for everyone who is not simply told "not found"."""
+    if route.ability == "record":
+        intake = INTAKE_OF.get(obj, "intake_a")
+        return dict.fromkeys(CLIENT_VIEW[obj] | {intake}, "ok")
+    if route.ability == "client:view":
+        return dict.fromkeys(CLIENT_VIEW[obj], "ok")
+    if route.ability == "note:create":
+        viewers = CLIENT_VIEW[obj]
+        refused = {"privacy_a"} if obj == "review" else set()  # a review reads, never writes
+        return {p: "refused" if p in refused else "ok" for p in viewers}
+    if route.ability == "note:view":
+        return dict.fromkeys(NOTE_VIEW[obj], "ok")
+    if route.ability == "note:view+why":
+        # The page says why a labelled note is closed to someone whose training lapsed, when
+        # that is the only reason and they can open its record (which already counts it as
+        # withheld): a 403 with the remedy, not a 404.
+        explained = {"lapsed_a"} if obj in TRAINING_ONLY else set()
+        return {**dict.fromkeys(explained, "refused"), **dict.fromkeys(NOTE_VIEW[obj], "ok")}
+    if route.ability == "note:edit":
+        only_read = GRANT_ONLY.get(obj, set())
+        return {p: "refused" if p in only_read else "ok" for p in NOTE_VIEW[obj]}
+    if route.ability == "note:sign":
+        return {p: "ok" if p == AUTHOR[obj] else "refused" for p in NOTE_VIEW[obj]}
+    if route.ability == "grant:read":
+        return dict.fromkeys(GRANTS[obj][0], "ok")
+    if route.ability == "grant:review":
+        readers, reviewer, _ = GRANTS[obj]
+        return {p: "ok" if p == reviewer else "refused" for p in readers}
+    if route.ability == "grant:own":
+        return {GRANTS[obj][2]: "ok"}
+    if route.ability == "report":
+        return dict.fromkeys(REPORTS[obj], "ok")
+    if route.ability == "own":
+        return {obj: "ok"}
+    if route.ability == "agency":
+        # Gated by role first (a 403 that names no object), then by agency (404).
+        agency = AGENCY_OF[obj]
+        outcome = {}
+        for persona in PERSONAS:
+            role = actor_role(persona)
+            if role not in route.roles:
+                outcome[persona] = "refused"
+            elif persona.endswith(f"_{agency}"):
+                outcome[persona] = "ok"
+        return outcome
+    raise AssertionError(f"no expectation for {route.ability}")
+
+
+ROLES = {
+    "worker": Role.PRACTITIONER,
+    "other": Role.PRACTITIONER,
+    "lapsed": Role.PRACTITIONER,
+    "supervisor": Role.SUPERVISOR,
+    "privacy": Role.PRIVACY_OFFICER,
+    "admin": Role.ADMINISTRATOR,
+    "intake": Role.INTAKE,
+}
+
+
+def actor_role(persona: str) -> Role:
+    return ROLES[persona.split("_")[0]]
+
+
+# ---- probing ----------------------------------------------------------------------------------
+
+
+def _url(m: Matrix, name: str, obj: Any = None) -> str:
+    base, route = name.split("#")[0], ROUTES[name]
+    if obj is None:
+        kwargs: dict[str, object] = {"rest": "nothing-here"} if base == "api:unknown" else {}
+        if base == "api:checkpoint_detail":
+            kwargs = {"tree_size": m.checkpoints[-1]}
+        return reverse(base, kwargs=kwargs) + route.query(m)
+    if route.obj == "event":
+        return f"{reverse(base)}?seq={getattr(obj, 'seq', 0)}"
+    param = {
+        "client": "client_id",
+        "case": "case_id",
+        "note": "note_id",
+        "attachment": "attachment_id",
+        "grant": "grant_id",
+        "restriction": "restriction_id",
+        "wall": "wall_id",
+        "staff": "user_id",
+        "notification": "notification_id",
+        "token": "token_id",
+        "accounting_entry": "entry_id",
+    }[ROUTES[name].obj]
+    return reverse(base, kwargs={param: str(obj.id)})
+
+
+def probe(m: Matrix, name: str, persona: str, obj: Any = None) -> str:
+    """One request, rolled back afterwards; its outcome: ok, refused, hidden or signin."""
+    route = ROUTES[name]
+    url, is_api = _url(m, name, obj), name.startswith("api:")
+    body = route.body(m) if route.body else {}
+    http = m.browsers[persona] if not is_api else HttpClient()
+    headers = {}
+    if is_api and persona != ANONYMOUS:
+        headers["Authorization"] = f"Bearer {m.tokens[persona]}"
+    with transaction.atomic():
+        if route.method == "GET":
+            response = http.get(url, headers=headers)
+        elif is_api:
+            send = getattr(http, route.method.lower())
+            response = send(url, json.dumps(body), content_type="application/json", headers=headers)
+        else:
+            response = http.post(url, body)
+        transaction.set_rollback(True)
+    return _outcome(response, is_api)
+
+
+def _outcome(response: Any, is_api: bool) -> str:
+    status = response.status_code
+    assert status < 500, f"server error {status}"
+    if status == 404:
+        return "hidden"
+    if status == 403:
+        return "refused"
+    if status == 401 and is_api:
+        return "signin"
+    if status == 302 and response["Location"].startswith(reverse("web:sign_in")):
+        return "signin"
+    if status == 302 and response["Location"].startswith(reverse("web:reauth")):
+        return "reauth"
+    return "ok"
+
+
+def _mismatches(actual: dict[str, str], wanted: dict[str, str]) -> list[str]:
+    return [
+        f"{p}: got {actual[p]}, expected {wanted.get(p, 'hidden')}"
+        for p in actual
+        if actual[p] != wanted.get(p, "hidden")
+    ]
+
+
+# ---- the tests ----------------------------------------------------------------------------------
+
+OBJECT_ROUTES = sorted(n for n, r in ROUTES.items() if r.kind == OBJECT)
+ROLE_ROUTES = sorted(n for n, r in ROUTES.items() if r.kind == ROLE)
+SIGNED_IN_ROUTES = sorted(n for n, r in ROUTES.items() if r.kind == SIGNED_IN)
+PUBLIC_ROUTES = sorted(n for n, r in ROUTES.items() if r.kind == PUBLIC)
+
+
+@pytest.mark.parametrize("name", OBJECT_ROUTES)
+def test_object_routes_answer_exactly_the_expected_personas(
+    matrix: Matrix, db: None, name: str
+) -> None:
+    route = ROUTES[name]
+    problems = []
+    objects = matrix.objects[route.obj]
+    for obj_name, obj in objects.items():
+        if route.obj in ("client", "case") and obj_name == "b2":
+            continue  # the B emergency's client: there for the grant, covered by other_agency
+        if route.obj == "notification" and obj is None:
+            continue
+        actual = {p: probe(matrix, name, p, obj) for p in PERSONAS}
+        problems += [
+            f"{obj_name} / {line}" for line in _mismatches(actual, expected(route, obj_name))
+        ]
+    first = next(iter(objects.values()))
+    signed_out = probe(matrix, name, ANONYMOUS, first)
+    if signed_out != "signin":
+        problems.append(f"signed out: got {signed_out}")
+    forged = type("Forged", (), {"id": "00000000-0000-4000-8000-000000000000"})()
+    for persona in PERSONAS:
+        outcome = probe(matrix, name, persona, forged)
+        if outcome not in ("hidden", "refused"):
+            problems.append(f"forged id / {persona}: got {outcome}")
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", ROLE_ROUTES)
+def test_role_pages_open_for_their_roles_and_refuse_the_rest(
+    matrix: Matrix, db: None, name: str
+) -> None:
+    route = ROUTES[name]
+    actual = {p: probe(matrix, name, p) for p in (*PERSONAS, ANONYMOUS)}
+    wanted = {p: "ok" if actor_role(p) in route.roles else "refused" for p in PERSONAS}
+    wanted[ANONYMOUS] = "signin"
+    assert _mismatches(actual, wanted) == [], actual
+
+
+@pytest.mark.parametrize("name", SIGNED_IN_ROUTES)
+def test_signed_in_pages_open_for_every_persona_and_nobody_else(
+    matrix: Matrix, db: None, name: str
+) -> None:
+    actual = {p: probe(matrix, name, p) for p in (*PERSONAS, ANONYMOUS)}
+    wanted = {**dict.fromkeys(PERSONAS, "ok"), ANONYMOUS: "signin"}
+    assert _mismatches(actual, wanted) == [], actual
+
+
+@pytest.mark.parametrize("name", PUBLIC_ROUTES)
+def test_public_routes_hold_nothing_confidential(matrix: Matrix, db: None, name: str) -> None:
+    outcome = probe(matrix, name, ANONYMOUS)
+    assert outcome in ("ok", "hidden", "signin")
+    assert "Rosalind" not in matrix.browsers[ANONYMOUS].get(_url(matrix, name)).content.decode()
+
+
+def test_nothing_in_the_matrix_changed_the_world(matrix: Matrix, db: None) -> None:
+    """Every probe rolled back: the objects are as they were built."""
+    assert Note.objects.filter(status="signed").count() == 0
+    assert ConflictDeclaration.objects.filter(removed_at=None).count() == 3
+    assert Restriction.objects.filter(status="agreed").count() == 1
+    assert AccessGrant.objects.filter(reviewed_at=None, revoked_at=None).count() == 4
+    assert ApiToken.objects.filter(revoked_at=None).count() == len(PERSONAS) + 2
