@@ -137,7 +137,7 @@ def _attachment_views(key: DataKey, note: Note) -> list[AttachmentView]:
     ]
 
 
-def _note_view(key: DataKey, note: Note) -> NoteView:
+def _note_view(key: DataKey, note: Note, *, show_attachments: bool = True) -> NoteView:
     return NoteView(
         id=note.id,
         case_id=note.case_id,
@@ -152,8 +152,15 @@ def _note_view(key: DataKey, note: Note) -> NoteView:
         signed_at=note.signed_at,
         version=note.version,
         addendum_to=note.addendum_to_id,
-        attachments=_attachment_views(key, note),
+        attachments=_attachment_views(key, note) if show_attachments else [],
     )
+
+
+def _attachments_visible(actor: Actor, notes: list[Note]) -> set[UUID]:
+    """Notes whose attachments the actor may see (their names are confidential too)."""
+    with_files = [n for n in notes if n.attachments.all()]
+    decisions = authorize_many(actor, Action.ATTACHMENT_VIEW, with_files)
+    return {n.id for n, d in zip(with_files, decisions, strict=True) if d.allowed}
 
 
 def _case_rows(actor: Actor, cases: list[Case], names: dict[UUID, str]) -> list[CaseRow]:
@@ -245,6 +252,7 @@ def client_get(*, actor: Actor, client_id: UUID | str) -> ClientView:
     location = authorize(actor, Action.CLIENT_VIEW_LOCATION, client)
     notes, decisions, withheld = _visible_notes(actor, client, skip=demographics_only)
     grant = _grant_used(actor, client, decision)
+    files_ok = _attachments_visible(actor, notes)
     view = ClientView(
         id=client.id,
         legal_name=_field(key, client, "legal_name"),
@@ -255,7 +263,7 @@ def client_get(*, actor: Actor, client_id: UUID | str) -> ClientView:
         address=_field(key, client, "address") if location.allowed else "",
         identifiers=json.loads(_field(key, client, "identifiers")),
         cases=[] if demographics_only else _client_cases(actor, client, key),
-        notes=[_note_view(key, n) for n in notes],
+        notes=[_note_view(key, n, show_attachments=n.id in files_ok) for n in notes],
         demographics_only=demographics_only,
         address_withheld=None if location.allowed else (deny_reason(location) or "Withheld."),
         withheld_notes=len(withheld),
@@ -340,7 +348,8 @@ def _with_client(note: Note, client: Client) -> Note:
 def note_get(*, actor: Actor, note_id: UUID | str) -> NoteView:
     """One note with its text. Needs records:note:view. Writes records:note:viewed."""
     note, decision = get_authorized(actor, Note, note_id, Action.NOTE_VIEW)
-    view = _note_view(_key(note.client_id), note)
+    files_ok = _attachments_visible(actor, [note])
+    view = _note_view(_key(note.client_id), note, show_attachments=note.id in files_ok)
     ledger.record(
         actor=actor,
         event_type=EventType.NOTE_VIEWED,

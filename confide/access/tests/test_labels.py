@@ -107,6 +107,24 @@ def test_a_trainees_supervisor_may_only_read_psychotherapy_notes(world: World) -
         services.note_update_draft(actor=a, note_id=written.id, body="x", expected_version=1)
 
 
+def test_a_trainees_supervisor_does_not_see_the_names_of_attached_files(world: World) -> None:
+    supervise(world.supervisor_a, world.worker_a, trainee=True)
+    written = _psychotherapy(world)
+    services.attachment_create(
+        actor=act(world.worker_a),
+        note_id=written.id,
+        filename="genogram-of-the-family.txt",
+        content_type="text/plain",
+        data=b"drawing",
+    )
+    author_view = selectors.note_get(actor=act(world.worker_a), note_id=written.id)
+    assert [f.filename for f in author_view.attachments] == ["genogram-of-the-family.txt"]
+    a = act(world.supervisor_a)
+    assert selectors.note_get(actor=a, note_id=written.id).attachments == []
+    record = selectors.client_get(actor=a, client_id=world.client_a.id)
+    assert [n.attachments for n in record.notes if n.id == written.id] == [[]]
+
+
 def test_the_supervisor_exception_needs_a_trainee_and_their_own_supervisee(world: World) -> None:
     supervise(world.supervisor_a, world.worker_a, trainee=False)
     written = _psychotherapy(world)
