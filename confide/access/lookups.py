@@ -10,6 +10,7 @@ from django.db.models import Model, QuerySet
 from confide.access.policy import Action, Decision, authorize
 from confide.core.actor import Actor
 from confide.core.errors import NotFound, NotPermitted
+from confide.core.ids import parse_id
 from confide.records.models import Case, Client, Note
 
 M = TypeVar("M", Client, Case, Note)
@@ -20,20 +21,11 @@ RELATED: dict[type[Model], tuple[str, ...]] = {
 }
 
 
-def _parse(raw: UUID | str) -> UUID | None:
-    if isinstance(raw, UUID):
-        return raw
-    try:
-        return UUID(str(raw))
-    except ValueError:
-        return None
-
-
 def get_authorized(
     actor: Actor, model: type[M], object_id: UUID | str, action: Action, *, lock: bool = False
 ) -> tuple[M, Decision]:
     """The object if it exists in the actor's agency and `authorize` allows `action`."""
-    parsed = _parse(object_id)
+    parsed = parse_id(object_id)
     manager: QuerySet[Any] = model.objects.all()
     if lock:
         manager = manager.select_for_update(of=("self",))

@@ -11,15 +11,9 @@ from confide.accounts.models import User
 from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.core.errors import NotFound, NotPermitted, ValidationFailed
+from confide.core.ids import parse_id
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
-
-
-def _parse(raw: UUID | str) -> UUID | None:
-    try:
-        return raw if isinstance(raw, UUID) else UUID(str(raw))
-    except ValueError:
-        return None
 
 
 @transaction.atomic
@@ -37,7 +31,7 @@ def staff_set_role(*, actor: Actor, user_id: UUID | str, role: Role | str) -> Us
     if role not in Role.values:
         raise ValidationFailed({"role": "choose one of: " + ", ".join(Role.values)})
     new = Role(role)
-    parsed = _parse(user_id)
+    parsed = parse_id(user_id)
     user = None
     if parsed is not None:
         user = User.objects.select_for_update().filter(id=parsed, agency_id=actor.agency_id).first()

@@ -16,6 +16,7 @@ from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.core.errors import Conflict, NotFound, NotPermitted, ValidationFailed
+from confide.core.ids import parse_id
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.records.models import Client
@@ -77,10 +78,7 @@ NO_SUCH_ID = UUID(int=0)
 
 def _uuid(raw: UUID | str | None) -> UUID:
     """The id, or an id that matches nothing (malformed input is simply not found)."""
-    try:
-        return raw if isinstance(raw, UUID) else UUID(str(raw))
-    except ValueError:
-        return NO_SUCH_ID
+    return parse_id(raw) or NO_SUCH_ID
 
 
 @transaction.atomic

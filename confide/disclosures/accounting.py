@@ -22,6 +22,7 @@ from confide.accounts.models import User
 from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.errors import NotFound, ValidationFailed
+from confide.core.ids import parse_id
 from confide.crypto.envelope import DataKey, DecryptionFailed, client_key
 from confide.disclosures.enums import ExcludedKind
 from confide.disclosures.models import AccountingAnnotation, AccountingEntry
@@ -65,10 +66,9 @@ def years_before(moment: dt.datetime, years: int) -> dt.datetime:
 
 
 def _client_in_agency(actor: Actor, client_id: UUID | str) -> Client:
-    try:
-        parsed = UUID(str(client_id))
-    except ValueError:
-        raise NotFound("client") from None
+    parsed = parse_id(client_id)
+    if parsed is None:
+        raise NotFound("client")
     client = Client.objects.filter(id=parsed, agency_id=actor.agency_id).first()
     if client is None:
         raise NotFound("client")
@@ -185,10 +185,9 @@ def accounting_entry_record(
 
 
 def _annotatable(actor: Actor, entry_id: UUID | str) -> AccountingEntry:
-    try:
-        parsed = UUID(str(entry_id))
-    except ValueError:
-        raise NotFound("accounting entry") from None
+    parsed = parse_id(entry_id)
+    if parsed is None:
+        raise NotFound("accounting entry")
     entry = AccountingEntry.objects.filter(id=parsed, agency_id=actor.agency_id).first()
     if entry is None:
         raise NotFound("accounting entry")

@@ -25,6 +25,7 @@ from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.core.errors import NotFound, ValidationFailed
+from confide.core.ids import parse_id
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.ledger.models import Event
@@ -49,15 +50,6 @@ SORTS: tuple[Sort, ...] = ("time", "user", "action")
 Format = Literal["html", "csv", "pdf"]
 
 
-def _parse(raw: UUID | str) -> UUID | None:
-    if isinstance(raw, UUID):
-        return raw
-    try:
-        return UUID(str(raw))
-    except ValueError:
-        return None
-
-
 def report_client(actor: Actor, client_id: UUID | str) -> Client:
     """The client whose reports the actor may read, or NotFound.
 
@@ -66,7 +58,7 @@ def report_client(actor: Actor, client_id: UUID | str) -> Client:
     that exist for them). Everyone else, another agency's client, a forged or malformed id: the
     same NotFound as a missing client.
     """
-    parsed = _parse(client_id)
+    parsed = parse_id(client_id)
     if parsed is None or actor.role != Role.PRIVACY_OFFICER:
         raise NotFound("client")
     client = grantable_clients(actor).filter(id=parsed).first()
@@ -282,7 +274,7 @@ def report_client_find(*, actor: Actor, reference: str) -> UUID | None:
         return None
     reference = reference.strip()
     visible = grantable_clients(actor)
-    parsed = _parse(reference) if len(reference) <= 40 else None
+    parsed = parse_id(reference) if len(reference) <= 40 else None
     if parsed is not None:
         found = visible.filter(id=parsed).first()
     else:

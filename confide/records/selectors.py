@@ -26,6 +26,7 @@ from confide.access.policy import (
 )
 from confide.core.actor import Actor
 from confide.core.errors import NotFound, NotPermitted
+from confide.core.ids import parse_id
 from confide.crypto.envelope import DataKey, DecryptionFailed, client_key
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
@@ -366,11 +367,10 @@ def note_get(*, actor: Actor, note_id: UUID | str) -> NoteView:
 def attachment_download(*, actor: Actor, attachment_id: UUID | str) -> tuple[AttachmentView, bytes]:
     """An attachment's name, type and decrypted bytes. Needs records:attachment:view on its
     note. Writes records:attachment:downloaded. Raises NotFound, RecordUnreadable."""
-    try:
-        parsed = UUID(str(attachment_id))
-    except ValueError:
-        raise NotFound("attachment") from None
-    row = Attachment.objects.filter(id=parsed, agency_id=actor.agency_id).first()
+    parsed = parse_id(attachment_id)
+    row = (
+        Attachment.objects.filter(id=parsed, agency_id=actor.agency_id).first() if parsed else None
+    )
     if row is None or row.note_id is None:
         raise NotFound("attachment")
     try:
