@@ -155,7 +155,7 @@ def _casework_cases(actor: Actor) -> Q:
 
 def client_prefilter(actor: Actor, action: Action = Action.CLIENT_VIEW) -> QuerySet[Client]:
     """Clients the actor may see for `action` by the client-level rules (exact for them)."""
-    base = Client.objects.filter(agency_id=actor.agency_id).filter(_not_walled_or_restricted(actor))
+    base = grantable_clients(actor)
     if actor.role == Role.INTAKE and action in (
         Action.CLIENT_SEARCH,
         Action.CLIENT_VIEW_DEMOGRAPHICS,
