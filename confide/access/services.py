@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -27,6 +26,7 @@ from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.core.errors import NotFound, NotPermitted, ValidationFailed
+from confide.core.ids import parse_id
 from confide.crypto.envelope import client_key
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
@@ -40,11 +40,12 @@ NOTE_PURPOSE = "access_accessgrant.review_note"
 
 def _client_for_grant(actor: Actor, client_id: UUID | str) -> Client:
     """The client, unless it does not exist for the actor (other agency, wall, restriction)."""
-    try:
-        # An agreed restriction binds grants too: a grant it would block must not open at all.
-        return grantable_clients(actor).get(id=client_id)
-    except (Client.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise NotFound("client") from None
+    parsed = parse_id(client_id)
+    # An agreed restriction binds grants too: a grant it would block must not open at all.
+    client = grantable_clients(actor).filter(id=parsed).first() if parsed else None
+    if client is None:
+        raise NotFound("client")
+    return client
 
 
 def _clean_reason(category: str, choices: list[str], text: str) -> str:
@@ -211,21 +212,26 @@ def _grant_of_agency(actor: Actor, grant_id: UUID | str, *, lock: bool = False) 
     query = AccessGrant.objects.filter(agency_id=actor.agency_id, kind=GrantKind.BREAK_GLASS)
     if lock:
         query = query.select_for_update()
-    try:
-        return query.select_related("user").get(id=grant_id)
-    except (AccessGrant.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise NotFound("emergency access") from None
+    parsed = parse_id(grant_id)
+    grant = query.select_related("user").filter(id=parsed).first() if parsed else None
+    if grant is None:
+        raise NotFound("emergency access")
+    return grant
 
 
 @transaction.atomic
 def grant_end(*, actor: Actor, grant_id: UUID | str) -> AccessGrant:
     """End one's own grant before it expires. Writes access:grant:revoked. Raises NotFound."""
-    try:
-        grant = AccessGrant.objects.select_for_update().get(
-            id=grant_id, user_id=actor.user_id, revoked_at=None
-        )
-    except (AccessGrant.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise NotFound("grant") from None
+    parsed = parse_id(grant_id)
+    grant = (
+        AccessGrant.objects.select_for_update()
+        .filter(id=parsed, user_id=actor.user_id, revoked_at=None)
+        .first()
+        if parsed
+        else None
+    )
+    if grant is None:
+        raise NotFound("grant")
     grant.revoked_at = clock.now()
     grant.save(update_fields=["revoked_at", "updated_at"])
     ledger.record(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from confide.access.selectors import LookupPurpose, clients_with_identity
@@ -15,6 +14,7 @@ from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.core.errors import NotFound, NotPermitted, ValidationFailed
+from confide.core.ids import parse_id
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.records.models import Client
@@ -26,10 +26,14 @@ WALL_MANAGERS = frozenset({Role.PRIVACY_OFFICER, Role.ADMINISTRATOR})
 
 
 def _staff_of_agency(actor: Actor, user_id: UUID | str) -> User:
-    try:
-        user = User.objects.select_related("agency").get(id=user_id, agency_id=actor.agency_id)
-    except (User.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise NotFound("staff member") from None
+    parsed = parse_id(user_id)
+    user = (
+        User.objects.select_related("agency").filter(id=parsed, agency_id=actor.agency_id).first()
+        if parsed
+        else None
+    )
+    if user is None:
+        raise NotFound("staff member")
     return user
 
 
@@ -115,10 +119,11 @@ def conflict_declare(
 
 
 def _client_of_agency(actor: Actor, client_id: UUID | str) -> Client:
-    try:
-        return Client.objects.get(id=client_id, agency_id=actor.agency_id)
-    except (Client.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise NotFound("client") from None
+    parsed = parse_id(client_id)
+    client = Client.objects.filter(id=parsed, agency_id=actor.agency_id).first() if parsed else None
+    if client is None:
+        raise NotFound("client")
+    return client
 
 
 @transaction.atomic
@@ -130,12 +135,16 @@ def conflict_remove(*, actor: Actor, wall_id: UUID | str, reason: str) -> Confli
         raise NotPermitted("Only a privacy officer or administrator removes a wall.")
     if not reason.strip() or len(reason) > 500:
         raise ValidationFailed({"reason": "give a reason of 1 to 500 characters"})
-    try:
-        wall = ConflictDeclaration.objects.select_for_update().get(
-            id=wall_id, agency_id=actor.agency_id, removed_at=None
-        )
-    except (ConflictDeclaration.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise NotFound("declaration") from None
+    parsed = parse_id(wall_id)
+    wall = (
+        ConflictDeclaration.objects.select_for_update()
+        .filter(id=parsed, agency_id=actor.agency_id, removed_at=None)
+        .first()
+        if parsed
+        else None
+    )
+    if wall is None:
+        raise NotFound("declaration")
     wall.removed_at = clock.now()
     wall.removed_by_id = actor.user_id
     wall.save(update_fields=["removed_at", "removed_by", "updated_at"])
