@@ -187,6 +187,9 @@ ROUTES: dict[str, Route] = {
         ability="agency",
         body=lambda _: {"completed_on": clock.now().date().isoformat()},
     ),
+    "web:staff_role": Route(
+        OBJECT, "POST", roles=ADMIN, obj="staff", ability="agency", body=lambda _: {"role": "x"}
+    ),
     "web:notification_read": Route(OBJECT, "POST", obj="notification", ability="own"),
     # the ledger's report pages: privacy officers of the client's agency, walls apply
     "ledger:index": Route(ROLE, roles=PRIVACY),

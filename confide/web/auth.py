@@ -60,9 +60,10 @@ def recently_authenticated(request: HttpRequest) -> bool:
     return isinstance(stamp, float) and time.time() - stamp < settings.CONFIDE_REAUTH_SECONDS
 
 
-def reauth_redirect(request: HttpRequest) -> HttpResponse:
+def reauth_redirect(request: HttpRequest, back_to: str | None = None) -> HttpResponse:
+    """To the re-authentication page, returning to `back_to` (default: this path) after it."""
     messages.info(request, "For your safety, confirm your password and code first.")
-    return redirect(f"{_reauth_url()}?next={request.path}")
+    return redirect(f"{_reauth_url()}?next={back_to or request.path}")
 
 
 def _reauth_url() -> str:

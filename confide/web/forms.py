@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator
 
 from confide.access.models import EmergencyReason, ReviewOutcome, ReviewPurpose
 from confide.consent.enums import RestrictionKind
-from confide.core.enums import Label
+from confide.core.enums import Label, Role
 from confide.records.enums import NoteKind
 from confide.records.validation import MAX_NAME, MAX_NOTE_CHARS
 from confide.training.enums import Relationship
@@ -267,6 +267,10 @@ class TrainingForm(forms.Form):
     completed_on = forms.DateField(
         label="Training completed on", widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices, label="Role")
 
 
 class AgencySettingsForm(forms.Form):

@@ -65,5 +65,6 @@ urlpatterns = [
     path("staff/", admin.staff_list, name="staff_list"),
     path("staff/<uuid:user_id>/", admin.staff_detail, name="staff_detail"),
     path("staff/<uuid:user_id>/training/", admin.staff_training, name="staff_training"),
+    path("staff/<uuid:user_id>/role/", admin.staff_role, name="staff_role"),
     path("agency/settings/", admin.agency_settings, name="agency_settings"),
 ]

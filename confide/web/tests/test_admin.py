@@ -147,3 +147,60 @@ def test_admin_pages_refuse_posts_without_csrf(world: World) -> None:
     http = browser(world.admin_a, csrf=True)
     assert http.post(SETTINGS, {"training_validity_days": 180}).status_code == 403
     assert Agency.objects.get(id=world.agency_a.id).training_validity_days == 365
+
+
+def _role_url(user: User) -> str:
+    return reverse("web:staff_role", args=[user.id])
+
+
+def test_changing_a_role_needs_a_fresh_reauthentication_and_returns_to_the_staff_page(
+    world: World,
+) -> None:
+    response = browser(world.admin_a).post(_role_url(world.worker_a), {"role": "supervisor"})
+    assert response.status_code == 302
+    back = reverse("web:staff_detail", args=[world.worker_a.id])
+    assert response["Location"] == f"{reverse('web:reauth')}?next={back}"
+    world.worker_a.refresh_from_db()
+    assert world.worker_a.role == Role.PRACTITIONER
+    assert not Event.objects.filter(event_type="accounts:user:role_changed").exists()
+
+
+def test_an_administrator_changes_a_role_on_the_ledger(world: World) -> None:
+    http = browser(world.admin_a, reauth=True)
+    page = http.get(reverse("web:staff_detail", args=[world.worker_a.id]))
+    assert 'name="role"' in page.content.decode()
+    response = http.post(_role_url(world.worker_a), {"role": "supervisor"}, follow=True)
+    assert "Role changed to supervisor" in text(response)
+    world.worker_a.refresh_from_db()
+    assert world.worker_a.role == Role.SUPERVISOR
+    event = Event.objects.get(event_type="accounts:user:role_changed")
+    assert event.details == {"from": "practitioner", "to": "supervisor"}
+
+
+@pytest.mark.parametrize("role", ["", "superuser", "practitioner"])
+def test_a_bad_or_unchanged_role_changes_nothing(world: World, role: str) -> None:
+    http = browser(world.admin_a, reauth=True)
+    response = http.post(_role_url(world.worker_a), {"role": role}, follow=True)
+    assert response.status_code == 200
+    assert "role" in text(response).lower()
+    world.worker_a.refresh_from_db()
+    assert world.worker_a.role == Role.PRACTITIONER
+    assert not Event.objects.filter(event_type="accounts:user:role_changed").exists()
+
+
+def test_an_administrator_cannot_change_their_own_role(world: World) -> None:
+    http = browser(world.admin_a, reauth=True)
+    page = http.get(reverse("web:staff_detail", args=[world.admin_a.id]))
+    assert "Another administrator changes your own role." in text(page)
+    response = http.post(_role_url(world.admin_a), {"role": "practitioner"}, follow=True)
+    assert "Ask another administrator to change your own role." in text(response)
+    world.admin_a.refresh_from_db()
+    assert world.admin_a.role == Role.ADMINISTRATOR
+
+
+def test_roles_of_another_agency_or_by_non_administrators_do_not_change(world: World) -> None:
+    admin = browser(world.admin_a, reauth=True)
+    assert admin.post(_role_url(world.worker_b), {"role": "supervisor"}).status_code == 404
+    worker = browser(world.supervisor_a, reauth=True)
+    assert worker.post(_role_url(world.worker_a), {"role": "supervisor"}).status_code == 403
+    assert not Event.objects.filter(event_type="accounts:user:role_changed").exists()

@@ -8,8 +8,10 @@ from uuid import UUID
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from confide.accounts import roles
 from confide.accounts import selectors as staff
 from confide.accounts import services as accounts
 from confide.accounts.selectors import StaffRow
@@ -19,7 +21,7 @@ from confide.core.errors import DomainError
 from confide.training import selectors as walls
 from confide.training import services as training
 from confide.web import forms
-from confide.web.auth import staff_view
+from confide.web.auth import reauth_redirect, recently_authenticated, staff_view
 from confide.web.views.account import DECLARED
 from confide.web.views.common import add_domain_error, form_problem, posted, require_role, status_of
 
@@ -80,8 +82,38 @@ def staff_detail(request: HttpRequest, actor: Actor, user_id: UUID) -> HttpRespo
         else:
             messages.success(request, "Access settings saved. They apply from the next page.")
             return redirect("web:staff_detail", user_id=user_id)
-    context = {"row": row, "form": form, "training_form": forms.TrainingForm()}
+    context = {
+        "row": row,
+        "form": form,
+        "training_form": forms.TrainingForm(),
+        "role_form": forms.RoleForm(initial={"role": row.role}),
+        "is_self": row.id == actor.user_id,
+    }
     return render(request, "web/staff_detail.html", context, status=status_of(form, request))
+
+
+@require_POST
+@staff_view
+def staff_role(request: HttpRequest, actor: Actor, user_id: UUID) -> HttpResponse:
+    """Change a staff member's role, after a fresh re-authentication (roles decide access)."""
+    staff.staff_get(actor=actor, user_id=user_id)  # NotPermitted, NotFound first
+    if not recently_authenticated(request):
+        messages.info(request, "Then choose the role again.")
+        return reauth_redirect(request, reverse("web:staff_detail", kwargs={"user_id": user_id}))
+    form = forms.RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_problem(form))
+        return redirect("web:staff_detail", user_id=user_id)
+    try:
+        user = roles.staff_set_role(actor=actor, user_id=user_id, role=form.cleaned_data["role"])
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        messages.error(request, error.message)
+    else:
+        label = Role(user.role).label.lower()
+        messages.success(request, f"Role changed to {label}. It applies from their next page.")
+    return redirect("web:staff_detail", user_id=user_id)
 
 
 @require_POST
