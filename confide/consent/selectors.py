@@ -1,5 +1,11 @@
-"""Readers of client-requested restrictions: the privacy officer's queue and a client's own
-list on their record. Clients are named by case number only, never by name."""
+"""The consent app's readers.
+
+Restrictions: the privacy officer's queue and a client's own list on their record (clients
+named by case number only, never by name). For other modules, without an actor and without
+revealing any confidential text: `communication_preferences` (messaging and the disclosure
+workflow: may we reach the client on this channel?) and `personal_representatives` (who may act
+for the client, and whether guardian-facing output must leave out what a minor consented to
+alone)."""
 
 from __future__ import annotations
 
@@ -14,8 +20,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from confide.access.lookups import get_authorized
 from confide.access.policy import Action
-from confide.consent.enums import RestrictionKind, RestrictionStatus
-from confide.consent.models import Restriction
+from confide.consent.enums import Channel, RestrictionKind, RestrictionStatus
+from confide.consent.models import CommunicationPreference, Restriction
 from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.core.errors import NotPermitted
@@ -127,3 +133,40 @@ def client_restrictions(*, actor: Actor, client_id: UUID | str) -> list[Restrict
     """
     client, _ = get_authorized(actor, Client, client_id, Action.CLIENT_VIEW)
     return _rows(list(_query().filter(client=client).order_by("-created_at")))
+
+
+# ---- for other modules: communication preferences --------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommunicationPreferences:
+    """The channels a client may be reached on. No preference recorded means allowed."""
+
+    client_id: UUID
+    forbidden: frozenset[str]
+    messages_ok: frozenset[str]
+
+    def allows(self, channel: str) -> bool:
+        """Whether the agency may contact the client on `channel` (email, phone, text, mail,
+        portal). An unknown channel name is a programming error: ValueError."""
+        if channel not in Channel.values:
+            raise ValueError(f"unknown channel {channel!r}; one of {', '.join(Channel.values)}")
+        return channel not in self.forbidden
+
+    def may_leave_message(self, channel: str) -> bool:
+        """Whether a message with content may be left (a voicemail, say): only where the client
+        said yes; with nothing recorded, reach them but leave no content."""
+        return self.allows(channel) and channel in self.messages_ok
+
+
+def communication_preferences(client_id: UUID) -> CommunicationPreferences:
+    """The client's channel rules, for deciding how (and whether) to notify them. Reveals no
+    address or note, so it needs no actor and writes no ledger event."""
+    rows = CommunicationPreference.objects.filter(client_id=client_id).values_list(
+        "channel", "allowed", "leave_message"
+    )
+    return CommunicationPreferences(
+        client_id=client_id,
+        forbidden=frozenset(c for c, allowed, _ in rows if not allowed),
+        messages_ok=frozenset(c for c, allowed, leave in rows if allowed and leave),
+    )

@@ -1,5 +1,8 @@
-"""Writers for client-requested restrictions (45 CFR 164.522(a)). Agreed restrictions bind the
-access policy at once; every step is on the ledger."""
+"""The consent app's writers: client-requested restrictions on use (45 CFR 164.522(a); agreed
+ones bind the access policy at once) and on disclosure, confidential-communication preferences
+(164.522(b)), notices and acknowledgements, contacts (164.510(b)) and personal representatives
+(164.502(g)). Each is one transaction with its ledger event; confidential text is sealed with
+the client's data key."""
 
 from __future__ import annotations
 
@@ -10,13 +13,16 @@ from django.db import transaction
 from confide.access.lookups import get_authorized
 from confide.access.policy import Action
 from confide.accounts.models import Program, User
-from confide.consent.enums import RestrictionKind, RestrictionStatus
-from confide.consent.models import Restriction
+from confide.consent import validation as check
+from confide.consent.enums import Channel, RestrictionKind, RestrictionStatus
+from confide.consent.models import CommunicationPreference, Restriction
+from confide.consent.sealed import seal_text
 from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.core.errors import Conflict, NotFound, NotPermitted, ValidationFailed
 from confide.core.ids import parse_id
+from confide.crypto.envelope import client_key
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.records.models import Client
@@ -137,3 +143,69 @@ def _restriction(actor: Actor, restriction_id: UUID | str) -> Restriction:
     if found is None:
         raise NotFound("restriction")
     return found
+
+
+# ---- confidential communications (164.522(b)) ------------------------------------------------
+
+
+def _consent_client(
+    actor: Actor, client_id: UUID | str, action: Action, *, lock: bool = False
+) -> Client:
+    client, _ = get_authorized(actor, Client, client_id, action, lock=lock)
+    return client
+
+
+@transaction.atomic
+def communication_preference_set(
+    *,
+    actor: Actor,
+    client_id: UUID | str,
+    channel: str,
+    allowed: bool,
+    leave_message: bool = False,
+    address: str = "",
+    safe_times: str = "",
+) -> CommunicationPreference:
+    """Record how the client may be reached on one channel (replacing what was recorded).
+
+    No reason may be asked for (164.522(b)(2)(ii)). A forbidden channel keeps no address.
+    Needs consent:manage. Writes consent:communication_preference:set. Raises NotFound,
+    NotPermitted, ValidationFailed.
+    """
+    problems = check.Problems()
+    channel = check.choice(problems, "channel", channel, Channel.values)
+    allowed = check.flag(problems, "allowed", allowed)
+    leave_message = check.flag(problems, "leave_message", leave_message)
+    address = check.text(problems, "address", address, check.MAX_ADDRESS)
+    safe_times = check.text(problems, "safe_times", safe_times, check.MAX_SHORT)
+    problems.raise_if_any()
+    client = _consent_client(actor, client_id, Action.CONSENT_MANAGE, lock=True)
+    preference = CommunicationPreference.objects.filter(client=client, channel=channel).first()
+    if preference is None:
+        preference = CommunicationPreference(
+            agency_id=actor.agency_id, client=client, channel=channel
+        )
+    preference.allowed = allowed
+    preference.leave_message = allowed and leave_message
+    preference.recorded_by_id = actor.user_id
+    key = client_key(client.id)
+    preference.address_enc = (
+        seal_text(key, "communication.address", preference.id, address)
+        if allowed and address
+        else None
+    )
+    preference.safe_times_enc = (
+        seal_text(key, "communication.safe_times", preference.id, safe_times)
+        if allowed and safe_times
+        else None
+    )
+    preference.save()
+    ledger.record(
+        actor=actor,
+        event_type=EventType.COMMUNICATION_PREFERENCE_SET,
+        subject_type="communication_preference",
+        subject_id=preference.id,
+        client_id=client.id,
+        details={"channel": channel, "allowed": allowed},
+    )
+    return preference
