@@ -11,7 +11,7 @@ from confide.core.enums import Role
 def _training_current(user: User) -> bool:
     from confide.training.models import TrainingCompletion
 
-    today = clock.now().date()
+    today = clock.today()
     return TrainingCompletion.objects.filter(user=user, expires_on__gte=today).exists()
 
 

@@ -48,7 +48,7 @@ def _rows(users: QuerySet[User]) -> list[StaffRow]:
         .annotate(until=Max("expires_on"))
         .values_list("user_id", "until")
     )
-    today = clock.now().date()
+    today = clock.today()
     return [
         StaffRow(
             id=u.id,

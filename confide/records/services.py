@@ -186,7 +186,7 @@ def note_create(
     case, decision = get_authorized(actor, Case, case_id, Action.NOTE_CREATE)
     p = Problems()
     note_kind, text, clean_labels = _clean_note(p, kind, body, labels)
-    day = p.past_date("occurred_on", occurred_on or clock.now().date(), earliest=EARLIEST_NOTE)
+    day = p.past_date("occurred_on", occurred_on or clock.today(), earliest=EARLIEST_NOTE)
     if addendum_to is not None and (
         addendum_to.case_id != case.id or addendum_to.status != NoteStatus.SIGNED
     ):

@@ -49,7 +49,7 @@ def training_record(
     if actor.role != Role.ADMINISTRATOR:
         raise NotPermitted("Only an administrator records training completions.")
     user = _staff_of_agency(actor, user_id)
-    today = clock.now().date()
+    today = clock.today()
     if (
         not isinstance(completed_on, dt.date)
         or not today - dt.timedelta(days=366) <= completed_on <= today

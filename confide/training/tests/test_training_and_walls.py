@@ -8,6 +8,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.test import override_settings
 
 from confide.accounts.actors import actor_for
 from confide.accounts.models import User
@@ -247,3 +248,21 @@ def test_another_agencys_wall_is_not_found(world: World) -> None:
     )
     with pytest.raises(NotFound):
         conflict_remove(actor=act(world.admin_a), wall_id=declared.id, reason="not ours")
+
+
+def test_training_stays_current_until_midnight_where_the_agency_is(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An expiry date is the agency's calendar day: 23:00 in Los Angeles on the expiry day is
+    still current although it is already the next day in UTC."""
+    TrainingCompletion.objects.filter(user=world.worker_a).update(
+        expires_on=dt.date(2026, 3, 10), completed_on=dt.date(2025, 3, 10)
+    )
+    late_evening = dt.datetime(2026, 3, 11, 6, 0, tzinfo=dt.UTC)  # 23:00 PDT on 10 March
+    with override_settings(TIME_ZONE="America/Los_Angeles"):
+        monkeypatch.setattr(clock, "now", lambda: late_evening)
+        assert clock.today() == dt.date(2026, 3, 10)
+        assert act(world.worker_a).training_current
+        monkeypatch.setattr(clock, "now", lambda: late_evening + dt.timedelta(hours=1))
+        assert clock.today() == dt.date(2026, 3, 11)
+        assert not act(world.worker_a).training_current
