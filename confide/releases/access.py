@@ -1,0 +1,43 @@
+"""Reaching a client's releases through the access policy (`release:*` actions on the client).
+
+A release of another agency, of a client behind a conflict wall, or an id that is not one all
+answer the same NotFound; someone who may see the client but not do this gets NotPermitted.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from confide.access.lookups import get_authorized
+from confide.access.policy import Action, Decision
+from confide.core.actor import Actor
+from confide.core.errors import NotFound
+from confide.core.ids import parse_id
+from confide.records.models import Client
+from confide.releases.models import Release
+
+
+def authorized_client(
+    actor: Actor, client_id: UUID | str, action: Action
+) -> tuple[Client, Decision]:
+    return get_authorized(actor, Client, client_id, action)
+
+
+def authorized_release(
+    actor: Actor, release_id: UUID | str, action: Action, *, lock: bool = False
+) -> tuple[Release, Decision]:
+    """The release if it is of the actor's agency and `action` is allowed on its client."""
+    parsed = parse_id(release_id)
+    rows = Release.objects.select_related("client")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    release = None
+    if parsed is not None:
+        release = rows.filter(id=parsed, agency_id=actor.agency_id).first()
+    if release is None:
+        raise NotFound("release")
+    try:
+        _, decision = get_authorized(actor, Client, release.client_id, action)
+    except NotFound:
+        raise NotFound("release") from None
+    return release, decision
