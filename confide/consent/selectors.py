@@ -16,18 +16,42 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 
 from confide.access.lookups import get_authorized
-from confide.access.policy import Action
-from confide.consent.enums import Channel, RestrictionKind, RestrictionStatus
-from confide.consent.models import CommunicationPreference, Restriction
+from confide.access.policy import GUARDIAN, Action, authorize_many
+from confide.consent.enums import (
+    AuthorityScope,
+    Channel,
+    ClientDecision,
+    ContactKind,
+    Language,
+    MayBeTold,
+    RecipientKind,
+    RepresentativeKind,
+    RestrictionKind,
+    RestrictionStatus,
+    SignatureKind,
+)
+from confide.consent.models import (
+    Acknowledgement,
+    CommunicationPreference,
+    Contact,
+    DisclosureRestriction,
+    Notice,
+    PersonalRepresentative,
+    Restriction,
+)
+from confide.consent.sealed import UNREADABLE, key_or_none, open_json, open_text
+from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.core.errors import NotPermitted
+from confide.crypto.envelope import DataKey
+from confide.disclosures.engine import states
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
-from confide.records.models import Case, Client
+from confide.records.models import Case, Client, Note
 from confide.training.models import ConflictDeclaration
 
 RECENT = 50
@@ -170,3 +194,447 @@ def communication_preferences(client_id: UUID) -> CommunicationPreferences:
         forbidden=frozenset(c for c, allowed, _ in rows if not allowed),
         messages_ok=frozenset(c for c, allowed, leave in rows if allowed and leave),
     )
+
+
+# ---- for other modules: representatives, disclosure restrictions, guardian outputs ----------
+
+
+@dataclass(frozen=True)
+class Representative:
+    """A personal representative as other modules see it: who they are to the client and the
+    scope of their authority, never their name or contact details."""
+
+    id: UUID
+    client_id: UUID
+    kind: str
+    scope: tuple[str, ...]
+    starts_on: dt.date
+    ends_on: dt.date | None
+
+    @property
+    def is_guardian_of_a_minor(self) -> bool:
+        return self.kind in (RepresentativeKind.PARENT, RepresentativeKind.GUARDIAN)
+
+
+def personal_representatives(client_id: UUID, on: dt.date | None = None) -> list[Representative]:
+    """The client's representatives in force on `on` (today by default). Anything shown to
+    them goes through `guardian_may_see` (or `authorize(..., audience=GUARDIAN)`), which keeps
+    out what a minor consented to alone."""
+    day = on or clock.now().date()
+    rows = (
+        PersonalRepresentative.objects.filter(
+            client_id=client_id, ended_at=None, starts_on__lte=day
+        )
+        .filter(Q(ends_on=None) | Q(ends_on__gte=day))
+        .order_by("starts_on", "id")
+    )
+    return [
+        Representative(r.id, r.client_id, r.kind, tuple(r.scope), r.starts_on, r.ends_on)
+        for r in rows
+    ]
+
+
+def guardian_may_see(actor: Actor, resources: list[Client] | list[Note]) -> list[bool]:
+    """For each client or note, whether it may go into output meant for a guardian or parent
+    (a portal view, a release to them): the access policy decides with audience "guardian",
+    which withholds everything labelled minor_consented."""
+    decisions = authorize_many(
+        actor,
+        Action.NOTE_VIEW if _notes(resources) else Action.CLIENT_VIEW,
+        list(resources),
+        audience=GUARDIAN,
+    )
+    return [d.allowed for d in decisions]
+
+
+def _notes(resources: list[Client] | list[Note]) -> bool:
+    return bool(resources) and isinstance(resources[0], Note)
+
+
+@dataclass(frozen=True)
+class DisclosureLimit:
+    """An agreed restriction on disclosure, as the disclosure workflow needs it: to whom
+    (kind) and whether it is the mandatory self-pay one. The wording stays sealed."""
+
+    id: UUID
+    recipient_kind: str
+    paid_in_full: bool
+
+
+def disclosure_limits(client_id: UUID) -> list[DisclosureLimit]:
+    """Agreed restrictions on disclosure in force for the client."""
+    rows = DisclosureRestriction.objects.filter(
+        client_id=client_id, status=RestrictionStatus.AGREED
+    ).order_by("created_at")
+    return [DisclosureLimit(r.id, r.recipient_kind, r.paid_in_full) for r in rows]
+
+
+# ---- the notice ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoticeBlock:
+    kind: str  # "heading", "paragraph" or "list"
+    lines: tuple[str, ...]
+
+
+def notice_blocks(body: str) -> list[NoticeBlock]:
+    """A notice's plain text as blocks for a page: "## " starts a heading, "- " a list item,
+    a blank line ends a paragraph."""
+    blocks: list[NoticeBlock] = []
+    for chunk in body.replace("\r\n", "\n").split("\n\n"):
+        lines = [line.strip() for line in chunk.split("\n") if line.strip()]
+        paragraph: list[str] = []
+        items: list[str] = []
+        for line in lines:
+            if line.startswith("## "):
+                blocks += _flush(paragraph, items)
+                paragraph, items = [], []
+                blocks.append(NoticeBlock("heading", (line[3:],)))
+            elif line.startswith("- "):
+                blocks += _flush(paragraph, [])
+                paragraph = []
+                items.append(line[2:])
+            else:
+                blocks += _flush([], items)
+                items = []
+                paragraph.append(line)
+        blocks += _flush(paragraph, items)
+    return blocks
+
+
+def _flush(paragraph: list[str], items: list[str]) -> list[NoticeBlock]:
+    out = []
+    if paragraph:
+        out.append(NoticeBlock("paragraph", (" ".join(paragraph),)))
+    if items:
+        out.append(NoticeBlock("list", tuple(items)))
+    return out
+
+
+def current_notices(agency_id: UUID) -> dict[str, Notice]:
+    """The newest version's text in each language it was published in."""
+    latest = Notice.objects.filter(agency_id=agency_id).aggregate(v=Max("version"))["v"]
+    if latest is None:
+        return {}
+    return {n.language: n for n in Notice.objects.filter(agency_id=agency_id, version=latest)}
+
+
+def notice_versions(agency_id: UUID) -> list[Notice]:
+    return list(Notice.objects.filter(agency_id=agency_id).order_by("-version", "language"))
+
+
+@dataclass(frozen=True)
+class NoticeStatus:
+    current_version: int | None
+    acknowledged_version: int | None
+    acknowledged_at: dt.datetime | None
+    needs_acknowledgement: bool
+    reason: str  # "", "none_published", "never", "material_change"
+
+
+def notice_status(*, actor: Actor, client_id: UUID | str) -> NoticeStatus:
+    """Whether the client has acknowledged the notice, and whether a material new version asks
+    for a new acknowledgement. Needs consent:notice:acknowledge (care team or intake), or the
+    record's view for staff who see it. Raises NotFound."""
+    client = _client_for_notice(actor, client_id)
+    return _status(client)
+
+
+def _client_for_notice(actor: Actor, client_id: UUID | str) -> Client:
+    client, _ = get_authorized(actor, Client, client_id, Action.NOTICE_ACKNOWLEDGE)
+    return client
+
+
+def _status(client: Client) -> NoticeStatus:
+    current = Notice.objects.filter(agency_id=client.agency_id).aggregate(v=Max("version"))["v"]
+    last = (
+        Acknowledgement.objects.filter(client=client)
+        .select_related("notice")
+        .order_by("-notice__version", "-acknowledged_at")
+        .first()
+    )
+    if current is None:
+        return NoticeStatus(None, None, None, False, "none_published")
+    if last is None:
+        return NoticeStatus(current, None, None, True, "never")
+    material_since = Notice.objects.filter(
+        agency_id=client.agency_id, version__gt=last.notice.version, material=True
+    ).exists()
+    return NoticeStatus(
+        current,
+        last.notice.version,
+        last.acknowledged_at,
+        material_since,
+        "material_change" if material_since else "",
+    )
+
+
+# ---- the consent record of one client (its page) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class AcknowledgementRow:
+    id: UUID
+    version: int
+    language: str
+    typed_name: str
+    signature_kind: str
+    witness: str
+    acknowledged_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    id: UUID
+    kind: str
+    kind_label: str
+    name: str
+    relationship: str
+    phone: str
+    email: str
+    address: str
+    may_be_told: tuple[str, ...]
+    may_be_told_labels: tuple[str, ...]
+    decision: str
+    decision_label: str
+    decided_on: dt.date
+    ended: bool
+
+
+@dataclass(frozen=True)
+class PreferenceRow:
+    channel: str
+    channel_label: str
+    recorded: bool
+    allowed: bool
+    leave_message: bool
+    address: str
+    safe_times: str
+
+
+@dataclass(frozen=True)
+class RepresentativeRow:
+    id: UUID
+    kind: str
+    kind_label: str
+    scope_labels: tuple[str, ...]
+    name: str
+    relationship: str
+    phone: str
+    email: str
+    authority: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    ended: bool
+
+
+@dataclass(frozen=True)
+class DisclosureRestrictionRow:
+    id: UUID
+    recipient_kind_label: str
+    recipient: str
+    information: str
+    paid_in_full: bool
+    status: str
+    status_label: str
+    requested_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    client_id: UUID
+    notice: NoticeStatus
+    acknowledgements: list[AcknowledgementRow]
+    contacts: list[ContactRow]
+    preferences: list[PreferenceRow]
+    representatives: list[RepresentativeRow]
+    disclosure_restrictions: list[DisclosureRestrictionRow]
+
+
+@transaction.atomic
+def consent_record_get(*, actor: Actor, client_id: UUID | str) -> ConsentRecord:
+    """Everything the consent page shows for one client, decrypted.
+
+    Needs consent:view (the client's care team). Writes consent:record:viewed. Raises NotFound
+    (also for staff who may not see it).
+    """
+    client, decision = get_authorized(actor, Client, client_id, Action.CONSENT_VIEW)
+    key = key_or_none(client.id)
+    record = ConsentRecord(
+        client_id=client.id,
+        notice=_status(client),
+        acknowledgements=_acknowledgements(client, key),
+        contacts=_contacts(client, key),
+        preferences=_preferences(client, key),
+        representatives=_representatives(client, key),
+        disclosure_restrictions=_disclosure_restrictions(client, key),
+    )
+    ledger.record(
+        actor=actor,
+        event_type=EventType.CONSENT_VIEWED,
+        subject_type="client",
+        subject_id=client.id,
+        client_id=client.id,
+        policy_ids=decision.policy_ids,
+        details={
+            "fields": [
+                "acknowledgements",
+                "contacts",
+                "preferences",
+                "representatives",
+                "disclosure_restrictions",
+            ]
+        },
+    )
+    return record
+
+
+def _acknowledgements(client: Client, key: DataKey | None) -> list[AcknowledgementRow]:
+    rows = (
+        Acknowledgement.objects.filter(client=client)
+        .select_related("notice", "witness")
+        .order_by("-acknowledged_at")
+    )
+    return [
+        AcknowledgementRow(
+            id=a.id,
+            version=a.notice.version,
+            language=Language(a.notice.language).label,
+            typed_name=open_text(key, "acknowledgement.typed_name", a.id, a.typed_name_enc),
+            signature_kind=SignatureKind(a.signature_kind).label,
+            witness=a.witness.display_name,
+            acknowledged_at=a.acknowledged_at,
+        )
+        for a in rows
+    ]
+
+
+def _contacts(client: Client, key: DataKey | None) -> list[ContactRow]:
+    rows = Contact.objects.filter(client=client).order_by(
+        F("ended_at").desc(nulls_first=True), "created_at"
+    )
+    out = []
+    for c in rows:
+        d = open_json(key, "contact.details", c.id, c.details_enc)
+        out.append(
+            ContactRow(
+                id=c.id,
+                kind=c.kind,
+                kind_label=ContactKind(c.kind).label,
+                name=d.get("name", UNREADABLE),
+                relationship=d.get("relationship", ""),
+                phone=d.get("phone", ""),
+                email=d.get("email", ""),
+                address=d.get("address", ""),
+                may_be_told=tuple(c.may_be_told),
+                may_be_told_labels=tuple(MayBeTold(v).label for v in c.may_be_told),
+                decision=c.decision,
+                decision_label=ClientDecision(c.decision).label,
+                decided_on=c.decided_on,
+                ended=c.ended_at is not None,
+            )
+        )
+    return out
+
+
+def _preferences(client: Client, key: DataKey | None) -> list[PreferenceRow]:
+    saved = {p.channel: p for p in CommunicationPreference.objects.filter(client=client)}
+    out = []
+    for channel in Channel:
+        p = saved.get(channel.value)
+        out.append(
+            PreferenceRow(
+                channel=channel.value,
+                channel_label=channel.label,
+                recorded=p is not None,
+                allowed=p.allowed if p else True,
+                leave_message=p.leave_message if p else False,
+                address=open_text(key, "communication.address", p.id, p.address_enc) if p else "",
+                safe_times=(
+                    open_text(key, "communication.safe_times", p.id, p.safe_times_enc) if p else ""
+                ),
+            )
+        )
+    return out
+
+
+def _representatives(client: Client, key: DataKey | None) -> list[RepresentativeRow]:
+    rows = PersonalRepresentative.objects.filter(client=client).order_by(
+        F("ended_at").desc(nulls_first=True), "starts_on"
+    )
+    out = []
+    for r in rows:
+        d = open_json(key, "representative.details", r.id, r.details_enc)
+        out.append(
+            RepresentativeRow(
+                id=r.id,
+                kind=r.kind,
+                kind_label=RepresentativeKind(r.kind).label,
+                scope_labels=tuple(AuthorityScope(s).label for s in r.scope),
+                name=d.get("name", UNREADABLE),
+                relationship=d.get("relationship", ""),
+                phone=d.get("phone", ""),
+                email=d.get("email", ""),
+                authority=d.get("authority", ""),
+                starts_on=r.starts_on,
+                ends_on=r.ends_on,
+                ended=r.ended_at is not None,
+            )
+        )
+    return out
+
+
+def _disclosure_restrictions(client: Client, key: DataKey | None) -> list[DisclosureRestrictionRow]:
+    rows = DisclosureRestriction.objects.filter(client=client).order_by("-created_at")
+    return [
+        DisclosureRestrictionRow(
+            id=r.id,
+            recipient_kind_label=RecipientKind(r.recipient_kind).label,
+            recipient=open_text(key, "disclosure_restriction.recipient", r.id, r.recipient_enc),
+            information=open_text(
+                key, "disclosure_restriction.information", r.id, r.information_enc
+            ),
+            paid_in_full=r.paid_in_full,
+            status=r.status,
+            status_label=RestrictionStatus(r.status).label,
+            requested_at=r.created_at,
+        )
+        for r in rows
+    ]
+
+
+# ---- minors: the state table ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MinorConsentDomain:
+    """One row of the state minor-consent table (kept with the disclosure engine's data, the
+    one place for these facts): a service a minor may consent to alone, from what age."""
+
+    state: str
+    service: str
+    min_age: int | None
+    session_limit: int | None
+    parental_access: str
+    citation: str
+    source: str
+    verified: bool
+
+
+def minor_consent_domains(state: str | None = None) -> list[MinorConsentDomain]:
+    """Rows of `confide/disclosures/engine/data/minor_consent.csv`, for one state or all."""
+    return [
+        MinorConsentDomain(
+            state=r.state,
+            service=r.service.value,
+            min_age=r.min_age,
+            session_limit=r.session_limit,
+            parental_access=r.parental_access.value,
+            citation=r.citation,
+            source=r.source,
+            verified=r.verified,
+        )
+        for r in states.minor_consent_rows()
+        if state is None or r.state == state
+    ]
