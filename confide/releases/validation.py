@@ -170,7 +170,15 @@ def missing_elements(data: ReleaseInput) -> list[Element]:
     return missing
 
 
-def _choice(p: Problems, name: str, value: object, allowed: list[str]) -> str:
+def _choice(
+    p: Problems, name: str, value: object, allowed: list[str], *, element: bool = False
+) -> str:
+    """A value of a closed set; an empty one is left to the missing-element check if the
+    kind's element list holds it (`element`), else reported as required."""
+    if value in ("", None):
+        if not element:
+            p.fields[name] = "is required"
+        return ""
     if not isinstance(value, str) or value not in allowed:
         p.fields[name] = f"must be one of {', '.join(allowed)}"
         return ""
@@ -271,7 +279,7 @@ def clean_release(data: ReleaseInput, *, today: dt.date) -> ReleaseInput:
     p = Problems()
     kind = _choice(p, "kind", data.kind, ReleaseKind.values)
     recipient_type = _choice(p, "recipient_type", data.recipient_type, RecipientType.values)
-    purpose = _choice(p, "purpose", data.purpose, ReleasePurpose.values)
+    purpose = _choice(p, "purpose", data.purpose, ReleasePurpose.values, element=True)
     categories = _set(p, "categories", data.categories, Category.values)
     statements = _set(p, "statements", data.statements, Statement.values)
     texts = _texts(p, data)
