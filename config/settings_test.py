@@ -18,3 +18,4 @@ PASSWORD_HASHERS = ["confide.accounts.hashers.FastArgon2PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CONFIDE_KEYRING_PATH = Path(os.environ["CONFIDE_VAR_DIR"]) / "keyring.json"
 CONFIDE_FILES_DIR = Path(os.environ["CONFIDE_VAR_DIR"]) / "files"
+CONFIDE_SHRED_LIST_PATH = Path(os.environ["CONFIDE_VAR_DIR"]) / "shredded-clients.jsonl"

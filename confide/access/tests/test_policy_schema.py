@@ -18,6 +18,14 @@ POLICY_IDS = re.findall(r'@id\("([^"]+)"\)', engine.POLICY_TEXT)
 # "module:function" in confide.access.tests. For a permit, "allow" means it grants; for a forbid,
 # "allow" means access passes because its condition (or an exception) does not hold.
 COVERAGE: dict[str, tuple[list[str], list[str]]] = {
+    "retention.privacy_officer": (
+        ["test_retention_policy:test_a_privacy_officer_of_the_agency_may_approve_and_hold"],
+        ["test_retention_policy:test_another_agencys_privacy_officer_may_not"],
+    ),
+    "retention.privacy_officer_only": (
+        ["test_retention_policy:test_a_privacy_officer_of_the_agency_may_approve_and_hold"],
+        ["test_retention_policy:test_no_other_role_may_even_on_its_own_caseload"],
+    ),
     "care_team.practitioner": (
         [
             "test_roles:test_a_practitioner_sees_the_clients_of_their_teams_cases",
