@@ -46,7 +46,8 @@ from confide.consent.sealed import UNREADABLE, key_or_none, open_json, open_text
 from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.enums import Role
-from confide.core.errors import NotPermitted
+from confide.core.errors import NotFound, NotPermitted
+from confide.core.ids import parse_id
 from confide.crypto.envelope import DataKey
 from confide.disclosures.engine import states
 from confide.ledger import services as ledger
@@ -587,6 +588,12 @@ def _representatives(client: Client, key: DataKey | None) -> list[Representative
 
 def _disclosure_restrictions(client: Client, key: DataKey | None) -> list[DisclosureRestrictionRow]:
     rows = DisclosureRestriction.objects.filter(client=client).order_by("-created_at")
+    return _restriction_rows(list(rows), key)
+
+
+def _restriction_rows(
+    rows: list[DisclosureRestriction], key: DataKey | None
+) -> list[DisclosureRestrictionRow]:
     return [
         DisclosureRestrictionRow(
             id=r.id,
@@ -621,6 +628,17 @@ class MinorConsentDomain:
     source: str
     verified: bool
 
+    @property
+    def parental_access_label(self) -> str:
+        return PARENTAL_ACCESS.get(self.parental_access, self.parental_access)
+
+
+PARENTAL_ACCESS = {
+    "prohibited": "Not allowed",
+    "minor_consent_required": "Only with the minor's consent",
+    "unknown": "Not settled in this table",
+}
+
 
 def minor_consent_domains(state: str | None = None) -> list[MinorConsentDomain]:
     """Rows of `confide/disclosures/engine/data/minor_consent.csv`, for one state or all."""
@@ -638,3 +656,81 @@ def minor_consent_domains(state: str | None = None) -> list[MinorConsentDomain]:
         for r in states.minor_consent_rows()
         if state is None or r.state == state
     ]
+
+
+# ---- the privacy officer's queue of disclosure restrictions --------------------------------
+
+
+@dataclass(frozen=True)
+class QueuedDisclosureRestriction:
+    row: DisclosureRestrictionRow
+    case_numbers: list[str]
+
+
+@transaction.atomic
+def disclosure_restriction_queue(
+    *, actor: Actor
+) -> tuple[list[QueuedDisclosureRestriction], list[QueuedDisclosureRestriction]]:
+    """Disclosure restrictions awaiting a decision (oldest first) and the latest agreed ones,
+    with what they cover (decrypted: the officer must know what they decide).
+
+    Privacy officers only; never a client walled off from them. Writes records:client:viewed
+    naming the clients listed. Raises NotPermitted.
+    """
+    if actor.role != Role.PRIVACY_OFFICER:
+        raise NotPermitted("This page is for privacy officers.")
+    base = DisclosureRestriction.objects.filter(agency_id=actor.agency_id).exclude(_walled(actor))
+    requested = list(base.filter(status=RestrictionStatus.REQUESTED).order_by("created_at"))
+    agreed = list(base.filter(status=RestrictionStatus.AGREED).order_by("-decided_at")[:RECENT])
+    numbers = case_numbers({r.client_id for r in [*requested, *agreed]})
+    keys = {c: key_or_none(c) for c in numbers}
+
+    def queued(r: DisclosureRestriction) -> QueuedDisclosureRestriction:
+        (row,) = _restriction_rows([r], keys.get(r.client_id))
+        return QueuedDisclosureRestriction(row, numbers[r.client_id])
+
+    clients = sorted({str(r.client_id) for r in [*requested, *agreed]})
+    if clients:
+        ledger.record(
+            actor=actor,
+            event_type=EventType.CLIENT_VIEWED,
+            subject_type="disclosure_restriction_queue",
+            details={"clients": clients, "fields": "disclosure_restrictions"},
+        )
+    return [queued(r) for r in requested], [queued(r) for r in agreed]
+
+
+# ---- which client an object belongs to (for pages that return to it) -------------------------
+
+
+def consent_client_check(*, actor: Actor, client_id: UUID | str) -> UUID:
+    """The client's id if the actor may change its consent record (consent:manage), for a
+    page that shows an empty form. Raises NotFound, NotPermitted."""
+    client, _ = get_authorized(actor, Client, client_id, Action.CONSENT_MANAGE)
+    return client.id
+
+
+def _client_of_row(
+    actor: Actor, model: type[Contact] | type[PersonalRepresentative], row_id: UUID | str
+) -> UUID:
+    parsed = parse_id(row_id)
+    if parsed is None:
+        raise NotFound(model.__name__.lower())
+    client_id = (
+        model.objects.filter(id=parsed, agency_id=actor.agency_id)
+        .values_list("client_id", flat=True)
+        .first()
+    )
+    if client_id is None:
+        raise NotFound(model.__name__.lower())
+    return consent_client_check(actor=actor, client_id=client_id)
+
+
+def contact_client(*, actor: Actor, contact_id: UUID | str) -> UUID:
+    """The client a contact belongs to, if the actor may manage it. Raises NotFound."""
+    return _client_of_row(actor, Contact, contact_id)
+
+
+def representative_client(*, actor: Actor, representative_id: UUID | str) -> UUID:
+    """The client a representative belongs to, if the actor may manage it. Raises NotFound."""
+    return _client_of_row(actor, PersonalRepresentative, representative_id)
