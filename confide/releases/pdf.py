@@ -1,0 +1,126 @@
+"""The client's copy of a release as a PDF (fpdf2), which 45 CFR 164.508(c)(4) asks the agency
+to give. Fonts as in the ledger's reports: DejaVu Sans when installed, else Helvetica with
+characters outside Latin-1 shown as "?"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from django.utils import timezone
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from confide.ledger.exports import CORE_FONT, FONT_FILES, _font_dir
+from confide.releases.enums import Status
+from confide.releases.selectors import ReleaseDetail
+
+TITLE = "Release of information - copy for the client"
+
+
+class ReleasePdf(FPDF):
+    def __init__(self, font_dir: Path | None) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.unicode = font_dir is not None
+        if font_dir is not None:
+            for style, name in FONT_FILES.items():
+                self.add_font("DejaVu", style, str(font_dir / name))
+        self.family = "DejaVu" if self.unicode else CORE_FONT
+        self.set_title(TITLE)
+        self.set_creator("Confide")
+        self.set_lang("en")
+        self.set_auto_page_break(auto=True, margin=15)
+        self.alias_nb_pages()
+
+    def text_of(self, value: object) -> str:
+        text = "" if value is None else str(value)
+        return text if self.unicode else text.encode("latin-1", "replace").decode("latin-1")
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(self.family, "", 8)
+        self.cell(0, 6, self.text_of(f"{TITLE} - confidential"), align="L")
+        self.cell(0, 6, f"page {self.page_no()} of {{nb}}", align="R")
+
+    def heading(self, text: str, size: float = 15) -> None:
+        self.set_font(self.family, "B", size)
+        self.multi_cell(0, size * 0.55, self.text_of(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(2)
+
+    def pairs(self, rows: Sequence[tuple[str, str]]) -> None:
+        for label, value in rows:
+            self.set_font(self.family, "B", 10)
+            self.cell(48, 6, self.text_of(label))
+            self.set_font(self.family, "", 10)
+            self.multi_cell(0, 6, self.text_of(value or "-"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(3)
+
+    def paragraph(self, text: str) -> None:
+        self.set_font(self.family, "", 10)
+        self.multi_cell(0, 5.5, self.text_of(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _expiry(detail: ReleaseDetail) -> str:
+    f = detail.on_file
+    parts = [f.expires_on.isoformat()] if f.expires_on else []
+    if f.expiry_event:
+        parts.append(f"when: {f.expiry_event}")
+    if detail.expiry_event_on:
+        parts.append(f"(recorded as happened on {detail.expiry_event_on.isoformat()})")
+    return " ".join(parts) or "none: until revoked (Part 2 single consent)"
+
+
+def _records(detail: ReleaseDetail) -> str:
+    f = detail.on_file
+    if not f.records_from and not f.records_to:
+        return "all dates"
+    first = f.records_from.isoformat() if f.records_from else "the start of the record"
+    last = f.records_to.isoformat() if f.records_to else "the end of this release"
+    return f"from {first} to {last}"
+
+
+def _signature(detail: ReleaseDetail) -> str:
+    if detail.signed_on is None:
+        return "Not signed (draft)"
+    who = detail.signer_name
+    if detail.signer_is_representative:
+        who += f", personal representative ({detail.representative_authority})"
+    return f"{who}, signed {detail.signed_on.isoformat()}"
+
+
+def release_pdf(detail: ReleaseDetail) -> bytes:
+    f = detail.on_file
+    pdf = ReleasePdf(_font_dir())
+    pdf.add_page()
+    pdf.heading(TITLE)
+    pdf.pairs(
+        [
+            ("Kind", f.kind.label),
+            ("Status today", f.status.label),
+            ("Release id", str(f.id)),
+            ("Who may disclose", detail.discloser),
+            ("Who may receive", f"{f.recipient_name} ({f.recipient_type.label})"),
+            ("Recipient contact", detail.recipient_contact),
+            ("Purpose", f.purpose.label),
+            ("About the purpose", detail.purpose_detail),
+            ("Information", ", ".join(c.label for c in f.categories)),
+            ("Description", detail.description),
+            ("Records dated", _records(detail)),
+            ("In effect from", f.starts_on.isoformat()),
+            ("Ends", _expiry(detail)),
+            ("Signature", _signature(detail)),
+        ]
+    )
+    if f.status == Status.REVOKED and detail.revoked_at is not None:
+        when = timezone.localtime(detail.revoked_at).strftime("%Y-%m-%d %H:%M")
+        pdf.pairs([("Revoked", f"{when} ({detail.revoked_by_label})")])
+    if detail.statements:
+        pdf.heading("What this form tells you", 12)
+        for statement in detail.statements:
+            pdf.paragraph(f"- {statement.label}.")
+    pdf.ln(3)
+    pdf.paragraph(
+        "You may revoke this release at any time by telling your worker or the privacy officer. "
+        "Revoking stops future disclosures; it cannot undo what was already shared under it."
+    )
+    return bytes(pdf.output())
