@@ -60,6 +60,7 @@ class PersonIn(InputSchema):
 
 
 class PreferenceIn(InputSchema):
+    channel: Channel
     allowed: bool
     leave_message: bool = False
     address: str = Field(default="", max_length=check.MAX_ADDRESS)
@@ -186,13 +187,17 @@ def notice_status(request: HttpRequest, client_id: str) -> NoticeStatusOut:
     return NoticeStatusOut.model_validate(status, from_attributes=True)
 
 
-@router.put("/clients/{client_id}/preferences/{channel}", response={200: CreatedOut, **WRITE})
-def preference_set(
-    request: HttpRequest, client_id: str, channel: Channel, payload: PreferenceIn
-) -> CreatedOut:
+@router.put("/clients/{client_id}/preferences", response={200: CreatedOut, **WRITE})
+def preference_set(request: HttpRequest, client_id: str, payload: PreferenceIn) -> CreatedOut:
     """How the client may be reached on one channel; replaces what was recorded."""
     saved = services.communication_preference_set(
-        actor=actor_of(request), client_id=client_id, channel=channel.value, **payload.model_dump()
+        actor=actor_of(request),
+        client_id=client_id,
+        channel=payload.channel.value,
+        allowed=payload.allowed,
+        leave_message=payload.leave_message,
+        address=payload.address,
+        safe_times=payload.safe_times,
     )
     return CreatedOut(id=saved.id)
 

@@ -18,7 +18,7 @@ from confide.consent import forms, selectors, services
 from confide.consent.enums import Language
 from confide.core.actor import Actor
 from confide.core.enums import Role
-from confide.core.errors import DomainError, NotFound
+from confide.core.errors import DomainError, NotFound, NotPermitted
 from confide.web.auth import staff_view
 from confide.web.views.common import add_domain_error, posted, require_role, status_of
 
@@ -30,7 +30,9 @@ def _back(client_id: UUID) -> HttpResponse:
 
 
 def _flash_error(request: HttpRequest, error: DomainError) -> None:
-    if isinstance(error, NotFound):
+    """A refusal about the input or the object's state, shown on the page it returns to; not
+    found and not permitted become their own pages (404, 403)."""
+    if isinstance(error, NotFound | NotPermitted):
         raise error
     messages.error(request, f"Nothing was changed. {error.message}")
 
@@ -63,7 +65,7 @@ def preference_set(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpR
     form = forms.PreferenceForm(request.POST, prefix=channel if isinstance(channel, str) else "")
     if not form.is_valid():
         messages.error(request, "Nothing was changed: choose yes or no, and keep entries short.")
-        selectors.notice_status(actor=actor, client_id=client_id)  # NotFound for outsiders
+        selectors.consent_client_check(actor=actor, client_id=client_id)  # NotFound first
         return _back(client_id)
     try:
         services.communication_preference_set(actor=actor, client_id=client_id, **form.cleaned_data)
