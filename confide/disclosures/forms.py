@@ -1,0 +1,273 @@
+"""Page forms of the disclosure workflow: they check shape (types, lengths, choices); the
+services check the domain rules and the engine decides.
+
+Facts Confide cannot know are asked as "unknown / yes / no", so an unanswered question reaches
+the engine as unknown, never as a guess.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+
+from confide.disclosures import decisions as dec
+from confide.disclosures.engine.facts import (
+    AbuseType,
+    LegalInstrument,
+    ProfessionalRole,
+    Purpose,
+    Recipient,
+    ThreatTarget,
+)
+from confide.disclosures.enums import DeliveryMethod, NoticeException
+from confide.disclosures.services import MAX_ADDRESS, MAX_DESCRIPTION, MAX_NAMES, MAX_RECIPIENT
+
+UNKNOWN = ""
+TRI = [(UNKNOWN, "Unknown"), ("yes", "Yes"), ("no", "No")]
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _words(value: str) -> str:
+    return value.replace("_", " ").capitalize()
+
+
+def _choices(values: list[str], *, blank: str | None = None) -> list[tuple[str, str]]:
+    head = [(UNKNOWN, blank)] if blank is not None else []
+    return head + [(v, _words(v)) for v in values]
+
+
+def _tri(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(choices=TRI, required=False, label=label)
+
+
+def _bool(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+# (form field, engine path, label)
+TRI_FACTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("emergency", ("emergency",), "A medical or safety emergency is under way"),
+    ("client_objects", ("client_objects",), "The client, given the chance, objected"),
+    (
+        "client_present_and_capable",
+        ("client_present_and_capable",),
+        "The client is present and able to agree or object",
+    ),
+    ("threat_present", ("threat", "present"), "The client made or presents a threat of harm"),
+    ("threat_serious", ("threat", "serious"), "The threat is serious"),
+    ("threat_imminent", ("threat", "imminent"), "The threat is imminent"),
+    ("threat_means", ("threat", "means"), "The client has the means to carry it out"),
+    (
+        "threat_victim_identifiable",
+        ("threat", "victim_reasonably_identifiable"),
+        "The intended victim can reasonably be identified",
+    ),
+    (
+        "requester_is_suspected_abuser",
+        ("abuse_suspected", "requester_is_suspected_abuser"),
+        "The requester is the suspected abuser",
+    ),
+    (
+        "alleged_abuser_is_personal_representative",
+        ("abuse_suspected", "alleged_abuser_is_personal_representative"),
+        "The alleged abuser is the client's personal representative",
+    ),
+    (
+        "report_required",
+        ("state_law_flags", "report_required"),
+        "A state law requires this report",
+    ),
+    (
+        "report_expressly_authorized",
+        ("state_law_flags", "report_expressly_authorized"),
+        "A state law expressly authorizes this report",
+    ),
+    ("client_deceased", ("other", "client_deceased"), "The client has died"),
+)
+
+
+class FactsMixin(forms.Form):
+    """The facts a staff member answers (all optional: unknown unless answered)."""
+
+    professional_role = forms.ChoiceField(
+        choices=_choices([r.value for r in ProfessionalRole], blank="Not stated"),
+        required=False,
+        label="Your professional role",
+    )
+    threat_target = forms.ChoiceField(
+        choices=_choices([t.value for t in ThreatTarget], blank="Unknown or no threat"),
+        required=False,
+        label="Who the threat is against",
+    )
+    abuse_type = forms.ChoiceField(
+        choices=_choices([a.value for a in AbuseType], blank="No abuse suspected or unknown"),
+        required=False,
+        label="Suspected abuse or neglect",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, _, label in TRI_FACTS:
+            self.fields[name] = _tri(label)
+
+    def fact_fields(self) -> list[forms.BoundField]:
+        names = ["professional_role", *(n for n, _, _ in TRI_FACTS), "threat_target", "abuse_type"]
+        return [self[n] for n in names]
+
+    def facts(self) -> dict[str, Any]:
+        """The answered facts in the engine's vocabulary (unknowns left out)."""
+        data = self.cleaned_data
+        facts: dict[str, Any] = {}
+        for name, path, _ in TRI_FACTS:
+            value = _bool(data.get(name, UNKNOWN))
+            if value is None:
+                continue
+            if len(path) == 1:
+                facts[path[0]] = value
+            else:
+                facts.setdefault(path[0], {})[path[1]] = value
+        if data.get("threat_target"):
+            facts.setdefault("threat", {})["target"] = data["threat_target"]
+        if data.get("abuse_type"):
+            facts.setdefault("abuse_suspected", {})["type"] = data["abuse_type"]
+        if data.get("professional_role"):
+            facts["professional_role"] = data["professional_role"]
+        return facts
+
+
+class RequestForm(FactsMixin):
+    release_id = forms.ChoiceField(
+        required=False,
+        label="Release of information this rests on",
+        help_text="Leave it to Confide to match the releases on file, or name one.",
+    )
+
+    def __init__(
+        self, *args: Any, releases: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["release_id"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(UNKNOWN, "Match the releases on file automatically"), *(releases or [])]
+
+    recipient = forms.CharField(
+        max_length=MAX_RECIPIENT, label="Recipient (person and organisation)"
+    )
+    recipient_address = forms.CharField(
+        max_length=MAX_ADDRESS,
+        required=False,
+        label="Recipient's address",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    recipient_type = forms.ChoiceField(
+        choices=_choices([r.value for r in Recipient]), label="Kind of recipient"
+    )
+    purpose = forms.ChoiceField(choices=_choices([p.value for p in Purpose]), label="Purpose")
+    description = forms.CharField(
+        max_length=MAX_DESCRIPTION,
+        label="Purpose in your words (goes in the client's accounting)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    categories = forms.MultipleChoiceField(
+        choices=list(dec.CATEGORIES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        label="Information requested",
+    )
+    date_from = forms.DateField(label="Notes dated from", widget=DATE)
+    date_to = forms.DateField(label="Notes dated to", widget=DATE)
+    legal_instrument = forms.ChoiceField(
+        choices=_choices([i.value for i in LegalInstrument]),
+        initial="none",
+        label="Legal instrument",
+    )
+    instrument = forms.FileField(
+        required=False,
+        label="The instrument (PDF, image or text; optional)",
+        max_length=200,
+    )
+    extra_names = forms.CharField(
+        max_length=MAX_NAMES,
+        required=False,
+        label="Other people named in these notes, to redact (one per line)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_instrument(self) -> Any:
+        upload = self.cleaned_data.get("instrument")
+        if upload is not None and upload.size > settings.CONFIDE_ATTACHMENT_MAX_BYTES:
+            limit = settings.CONFIDE_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+            raise forms.ValidationError(f"is larger than {limit} MB")
+        return upload
+
+
+class ReviewForm(FactsMixin):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve the release"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
+        label="Your decision",
+    )
+    reason = forms.CharField(
+        max_length=2000, label="Reason (recorded)", widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class NoticeMixin(forms.Form):
+    notice_exception = forms.ChoiceField(
+        choices=[(UNKNOWN, "Tell the client (by a channel they allow)"), *NoticeException.choices],
+        required=False,
+        label="Telling the client",
+    )
+    notice_reason = forms.CharField(
+        max_length=1000,
+        required=False,
+        label="Why the client is not told (required for an exception)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReleaseForm(NoticeMixin):
+    method = forms.ChoiceField(
+        choices=[(m.value, m.label) for m in DeliveryMethod if m != DeliveryMethod.VERBAL],
+        widget=forms.RadioSelect,
+        label="Delivery",
+    )
+    recipient_email = forms.CharField(
+        max_length=254, required=False, label="Recipient's e-mail for the link (optional)"
+    )
+
+
+class VerbalForm(NoticeMixin):
+    disclosed_at = forms.DateTimeField(
+        label="When it was said", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    summary = forms.CharField(
+        max_length=4000, label="What was said", widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class ProfileForm(forms.Form):
+    jurisdiction_state = forms.CharField(
+        max_length=2, required=False, label="State (two letters; blank if none applies)"
+    )
+    entity_type = forms.ChoiceField(
+        choices=[
+            ("hipaa_covered_provider", "A HIPAA covered health care provider"),
+            ("non_covered_agency", "An agency HIPAA does not cover"),
+            ("vawa_grantee_non_covered", "A VAWA/FVPSA grantee HIPAA does not cover"),
+            ("part2_program", "A 42 CFR Part 2 program (all of it)"),
+            ("ferpa_school", "A school (FERPA)"),
+        ],
+        label="The agency is",
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(
+        regex=r"^\s*\d{8}\s*$",
+        max_length=12,
+        label="Verification code (8 digits)",
+        error_messages={"invalid": "Enter the 8-digit code the sender gave you."},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
