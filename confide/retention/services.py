@@ -185,7 +185,9 @@ def legal_hold_place(*, actor: Actor, case_number: str, reason: str, details: st
     retention:legal_hold:placed (reason code only; the details are encrypted with the client's
     key). Raises NotFound, ValidationFailed, RecordDestroyed.
     """
-    client = _client_by_case_number(actor, case_number)
+    found = _client_by_case_number(actor, case_number)
+    # Locked like the purge locks it: a hold and a purge of one client never interleave.
+    client = Client.objects.select_for_update().get(id=found.id)
     decision = authorize(actor, Action.RETENTION_HOLD, client)
     if not decision.allowed:
         raise NotFound("client")
