@@ -25,7 +25,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from confide.accounts.actors import actor_for
 from confide.accounts.models import Agency, Program, Team, User
 from confide.accounts.services import staff_create, staff_update_access
+from confide.consent import services as consent
 from confide.consent.enums import RestrictionKind
+from confide.consent.models import Notice
 from confide.consent.services import restriction_decide, restriction_request
 from confide.core import clock
 from confide.core.actor import Actor
@@ -341,6 +343,87 @@ def _seed_access(setup: AgencySetup) -> None:
         )
 
 
+def _seed_consent(setups: list[AgencySetup]) -> None:
+    """Each agency publishes the shipped notice (English and Spanish); Riverbend's first
+    clients get acknowledgements, contacts, contact preferences, a guardian and a self-pay
+    limit on what their health plan is told."""
+    for setup in setups:
+        privacy = User.objects.get(agency=setup.agency, email__startswith="privacy@")
+        consent.notice_publish(
+            actor=_cli_actor(privacy), texts=consent.shipped_notice_texts(), material=True
+        )
+    setup = setups[0]
+    english, spanish = (
+        next(n for n in _published(setup) if n.language == lang) for lang in ("en", "es")
+    )
+    cases = [c for c in _first_cases(setup)[1:] if c is not None]
+    for index, case in enumerate(cases):
+        worker = next(t.practitioners[0] for t in setup.teams if t.team.id == case.team_id)
+        # The first of these clients asked that intake not use their record (_seed_access).
+        witness = setup.intake if index == 1 else worker
+        consent.acknowledgement_record(
+            actor=witness,
+            client_id=case.client_id,
+            notice_id=(spanish if index % 2 else english).id,
+            typed_name=f"Client of case {case.case_number}",
+        )
+        _seed_people(worker, case, index)
+
+
+def _published(setup: AgencySetup) -> list[Notice]:
+    return list(Notice.objects.filter(agency=setup.agency))
+
+
+def _seed_people(worker: Actor, case: Case, index: int) -> None:
+    client_id = case.client_id
+    consent.contact_add(
+        actor=worker,
+        client_id=client_id,
+        kind="family",
+        person=consent.PersonInput(name="Dana Rivers", relationship="sister", phone="555-0140"),
+        may_be_told=["appointments", "emergency"],
+        decision="agreed",
+    )
+    consent.contact_add(
+        actor=worker,
+        client_id=client_id,
+        kind="family",
+        person=consent.PersonInput(name="Sam Rivers", relationship="former partner"),
+        may_be_told=[],
+        decision="objected",
+    )
+    consent.communication_preference_set(
+        actor=worker, client_id=client_id, channel="mail", allowed=False
+    )
+    consent.communication_preference_set(
+        actor=worker,
+        client_id=client_id,
+        channel="phone",
+        allowed=True,
+        leave_message=False,
+        address="555-0188 (work cell)",
+        safe_times="Weekdays 9 to 12",
+    )
+    if index == 0:
+        consent.representative_add(
+            actor=worker,
+            client_id=client_id,
+            kind="guardian",
+            scope=["all_health_care"],
+            person=consent.PersonInput(name="Morgan Hale", relationship="legal guardian"),
+            authority="Letters of guardianship (demo)",
+            starts_on=case.opened_on,
+        )
+        consent.disclosure_restriction_request(
+            actor=worker,
+            client_id=client_id,
+            recipient_kind="health_plan",
+            recipient="Riverbend Community Health Plan",
+            information="Counselling sessions the client paid for in full",
+            paid_in_full=True,
+        )
+
+
 def load_demo(size: Size, *, seed: int = 2025, progress: Progress | None = None) -> Counts:
     """Create both demo agencies and their records. Each batch of clients is one transaction."""
     rng = random.Random(seed)
@@ -360,6 +443,8 @@ def load_demo(size: Size, *, seed: int = 2025, progress: Progress | None = None)
             progress(done, size.clients, notes)
     with transaction.atomic():
         _seed_access(setups[0])
+    with transaction.atomic():
+        _seed_consent(setups)
     return Counts(clients=size.clients, notes=notes, signed=signed)
 
 
