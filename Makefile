@@ -11,7 +11,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test setup lint typecheck migrations-check pytest pytest-sqlite pytest-postgres browser serve bench lock clean
+.PHONY: demo test setup lint typecheck migrations-check pytest pytest-sqlite pytest-postgres browser serve bench lock clean softhsm bench-crypto
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || { command -v $(PY) >/dev/null 2>&1 || PY=python3; $(PY) -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV); }
@@ -57,6 +57,16 @@ browser:
 	      || echo "warning: could not install chromium; the browser test will be skipped"; \
 	  else echo "warning: chromium is missing and this is not root; the browser test will be skipped"; fi; }
 
+# Debian's SoftHSM2 for the PKCS#11 key-provider tests, and a token in var/softhsm (idempotent).
+softhsm: setup
+	@command -v softhsm2-util >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's softhsm2 for the PKCS#11 provider tests..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq softhsm2 >/dev/null) \
+	      || echo "warning: could not install softhsm2; the PKCS#11 provider tests will be skipped"; \
+	  else echo "warning: softhsm2 is missing and this is not root; the PKCS#11 provider tests will be skipped"; fi; }
+	@$(BIN)/python -m confide.crypto.softhsm var/softhsm
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -67,10 +77,10 @@ typecheck: setup
 migrations-check: setup
 	DJANGO_SETTINGS_MODULE=config.settings_test $(MANAGE) makemigrations --check --dry-run
 
-pytest-sqlite: setup browser
+pytest-sqlite: setup browser softhsm
 	$(BIN)/pytest -q
 
-pytest-postgres: setup browser
+pytest-postgres: setup browser softhsm
 	@if [ -n "$$CONFIDE_TEST_DATABASE_URL" ]; then \
 	  echo "== pytest on PostgreSQL ($$(echo $$CONFIDE_TEST_DATABASE_URL | sed 's#//[^@]*@#//#'))"; \
 	  CONFIDE_DATABASE_URL=$$CONFIDE_TEST_DATABASE_URL $(BIN)/pytest -q; \
@@ -80,6 +90,9 @@ test: lint typecheck migrations-check pytest-sqlite pytest-postgres
 
 bench: setup
 	$(BIN)/python bench/record_open.py
+
+bench-crypto: setup
+	$(BIN)/python bench/crypto.py
 
 lock:
 	$(BIN)/pip freeze --exclude-editable | grep -v '^confide' > requirements.lock

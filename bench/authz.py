@@ -170,7 +170,6 @@ def seed(clients: int, rng: random.Random) -> Seeded:
                 email_enc=DUMMY,
                 address_enc=DUMMY,
                 identifiers_enc=DUMMY,
-                name_dob_index=rng.randrange(1 << 20),
                 labels=["dv_location"] if rng.random() < 0.02 else [],
             )
             for _ in range(clients)

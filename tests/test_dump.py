@@ -26,6 +26,7 @@ from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from scratchdb import ScratchDatabase
 
+from confide.crypto.blind_index import INDEXES, live_versions
 from confide.crypto.envelope import client_key
 from confide.crypto.keyring import load_keyring
 from confide.records import selectors, services
@@ -230,7 +231,12 @@ def populate() -> Planted:
 
     keyring = load_keyring()
     planted.keys.update({f"key-encryption key {v}": k for v, k in keyring.keks.items()})
-    planted.keys["blind-index root key"] = keyring.blind_index_root
+    for version in live_versions():
+        planted.keys[f"blind-index root key {version.version}"] = version.root
+        for index_name in INDEXES:
+            planted.keys[f"blind-index key {index_name} v{version.version}"] = version.key(
+                index_name, world.agency_a.id
+            )
     for client in Client.objects.all():
         planted.keys[f"data key of {client.id}"] = client_key(client.id).key
     return planted

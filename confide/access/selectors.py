@@ -28,8 +28,8 @@ from confide.core.errors import NotFound, NotPermitted
 from confide.crypto.envelope import DecryptionFailed, client_key
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
+from confide.records.indexes import name_dob_candidates
 from confide.records.models import Client, Note
-from confide.records.services import name_dob_index
 from confide.records.validation import MAX_NAME
 from confide.training.models import ConflictDeclaration
 
@@ -67,11 +67,9 @@ def clients_with_identity(
     """
     if not legal_name.strip() or len(legal_name) > MAX_NAME:
         return []
-    index = name_dob_index(agency_id, legal_name, date_of_birth)
+    index = name_dob_candidates(agency_id, legal_name, date_of_birth)
     found = []
-    for client in candidates.filter(agency_id=agency_id, name_dob_index=index).order_by(
-        "created_at"
-    ):
+    for client in candidates.filter(agency_id=agency_id, id__in=index).order_by("created_at"):
         try:
             key = client_key(client.id)
             name = key.decrypt_text("records_client.legal_name", client.id, client.legal_name_enc)

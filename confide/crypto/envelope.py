@@ -3,20 +3,27 @@
 Ciphertext layout: format byte (1) | data-key version (4, big-endian) | nonce (12) | AES-GCM
 output. The additional authenticated data binds purpose (table and column), row id, client id
 and data-key version, so a ciphertext moved to another row, column or client fails to open.
+
+Each client's data key is stored only wrapped by the key provider's KEK (AAD: client, data-key
+version, KEK version). While a data-key rotation of the client is under way, `client_key`
+returns the next key for writing and still opens ciphertext of the current one.
 """
 
 from __future__ import annotations
 
 import os
 import struct
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from confide.crypto.keyring import KEY_BYTES, load_keyring
-from confide.crypto.models import ClientKey
+from confide.crypto.keyring import KEY_BYTES
+from confide.crypto.models import ClientKey, PendingClientKey
+from confide.crypto.providers import KeyProvider, ProviderError, UnwrapFailed, get_provider
 
 FORMAT = 1
 _HEADER = struct.Struct(">BI")
@@ -27,7 +34,7 @@ class DecryptionFailed(RuntimeError):
     """A ciphertext did not authenticate: wrong key, wrong place, or tampered."""
 
 
-def _wrap_aad(client_id: UUID, dek_version: int, kek_version: int) -> bytes:
+def wrap_aad(client_id: UUID, dek_version: int, kek_version: int) -> bytes:
     return f"confide:client-key:{client_id}:{dek_version}:{kek_version}".encode()
 
 
@@ -35,18 +42,42 @@ def _field_aad(purpose: str, row_id: UUID, client_id: UUID, dek_version: int) ->
     return f"confide:{purpose}:{row_id}:{client_id}:{dek_version}".encode()
 
 
+def blob_version(blob: bytes | memoryview) -> int | None:
+    """The data-key version a ciphertext names in its header (None if it has no valid header)."""
+    if len(blob) < _HEADER.size:
+        return None
+    fmt, version = _HEADER.unpack_from(bytes(blob[: _HEADER.size]))
+    return int(version) if fmt == FORMAT else None
+
+
 @dataclass(frozen=True)
 class DataKey:
-    """An unwrapped client data key, held in memory for one operation only."""
+    """An unwrapped client data key, held in memory for one operation only.
+
+    `version`/`key` encrypt; `older` holds keys of earlier versions that may still decrypt
+    (only during the client's data-key rotation).
+    """
 
     client_id: UUID
     version: int
     key: bytes
+    older: dict[int, bytes] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @cached_property
+    def _cipher(self) -> AESGCM:
+        return AESGCM(self.key)
+
+    def _decipher(self, version: int) -> AESGCM:
+        if version == self.version:
+            return self._cipher
+        if version in self.older:
+            return AESGCM(self.older[version])
+        raise DecryptionFailed("ciphertext format or key version does not match")
 
     def encrypt(self, purpose: str, row_id: UUID, plaintext: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
         aad = _field_aad(purpose, row_id, self.client_id, self.version)
-        body = AESGCM(self.key).encrypt(nonce, plaintext, aad)
+        body = self._cipher.encrypt(nonce, plaintext, aad)
         return _HEADER.pack(FORMAT, self.version) + nonce + body
 
     def decrypt(self, purpose: str, row_id: UUID, blob: bytes | memoryview) -> bytes:
@@ -54,12 +85,13 @@ class DataKey:
         if len(blob) < _HEADER.size + NONCE_BYTES + 16:
             raise DecryptionFailed("ciphertext too short")
         fmt, version = _HEADER.unpack_from(blob)
-        if fmt != FORMAT or version != self.version:
+        if fmt != FORMAT:
             raise DecryptionFailed("ciphertext format or key version does not match")
+        cipher = self._decipher(version)
         nonce = blob[_HEADER.size : _HEADER.size + NONCE_BYTES]
         aad = _field_aad(purpose, row_id, self.client_id, version)
         try:
-            return AESGCM(self.key).decrypt(nonce, blob[_HEADER.size + NONCE_BYTES :], aad)
+            return cipher.decrypt(nonce, blob[_HEADER.size + NONCE_BYTES :], aad)
         except InvalidTag:
             raise DecryptionFailed("ciphertext did not authenticate") from None
 
@@ -70,23 +102,52 @@ class DataKey:
         return self.decrypt(purpose, row_id, blob).decode()
 
 
+def new_data_key() -> bytes:
+    return AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+
+
+def wrap_client_key(
+    provider: KeyProvider, client_id: UUID, dek_version: int, key: bytes
+) -> tuple[int, bytes]:
+    """(KEK version, wrapped key) of a data key under the provider's active KEK."""
+    kek_version = provider.active_version()
+    return kek_version, provider.wrap(
+        kek_version, key, wrap_aad(client_id, dek_version, kek_version)
+    )
+
+
+def unwrap_row(provider: KeyProvider, row: ClientKey | PendingClientKey) -> bytes:
+    aad = wrap_aad(row.client_id, row.dek_version, row.kek_version)
+    try:
+        return provider.unwrap(row.kek_version, bytes(row.wrapped_key), aad)
+    except (UnwrapFailed, ProviderError):
+        raise DecryptionFailed("data key did not unwrap") from None
+
+
 def create_client_key(*, client_id: UUID, agency_id: UUID) -> DataKey:
     """Generate a data key for a new client and store it wrapped by the active KEK."""
-    keyring = load_keyring()
-    key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
-    nonce = os.urandom(NONCE_BYTES)
-    version = keyring.active_kek_version
-    wrapped = nonce + AESGCM(keyring.kek(version)).encrypt(
-        nonce, key, _wrap_aad(client_id, 1, version)
-    )
+    key = new_data_key()
+    kek_version, wrapped = wrap_client_key(get_provider(), client_id, 1, key)
     ClientKey.objects.create(
         client_id=client_id,
         agency_id=agency_id,
         dek_version=1,
-        kek_version=version,
+        kek_version=kek_version,
         wrapped_key=wrapped,
     )
     return DataKey(client_id=client_id, version=1, key=key)
+
+
+def _data_key(provider: KeyProvider, row: ClientKey, pending: PendingClientKey | None) -> DataKey:
+    current = unwrap_row(provider, row)
+    if pending is None:
+        return DataKey(client_id=row.client_id, version=row.dek_version, key=current)
+    return DataKey(
+        client_id=row.client_id,
+        version=pending.dek_version,
+        key=unwrap_row(provider, pending),
+        older={row.dek_version: current},
+    )
 
 
 def client_key(client_id: UUID) -> DataKey:
@@ -94,13 +155,23 @@ def client_key(client_id: UUID) -> DataKey:
     row = ClientKey.objects.filter(client_id=client_id).first()
     if row is None:
         raise DecryptionFailed("no data key for this client")
-    keyring = load_keyring()
-    wrapped = bytes(row.wrapped_key)
-    aad = _wrap_aad(client_id, row.dek_version, row.kek_version)
-    try:
-        key = AESGCM(keyring.kek(row.kek_version)).decrypt(
-            wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], aad
-        )
-    except InvalidTag:
-        raise DecryptionFailed("data key did not unwrap") from None
-    return DataKey(client_id=client_id, version=row.dek_version, key=key)
+    pending = PendingClientKey.objects.filter(client_id=client_id).first()
+    return _data_key(get_provider(), row, pending)
+
+
+def client_keys(client_ids: Iterable[UUID]) -> dict[UUID, DataKey]:
+    """The data keys of several clients in two queries; shredded clients are left out and a key
+    that does not unwrap is left out too (its records are unreadable)."""
+    ids = list(client_ids)
+    rows = list(ClientKey.objects.filter(client_id__in=ids))
+    if not rows:
+        return {}
+    pending = {p.client_id: p for p in PendingClientKey.objects.filter(client_id__in=ids)}
+    provider = get_provider()
+    keys = {}
+    for row in rows:
+        try:
+            keys[row.client_id] = _data_key(provider, row, pending.get(row.client_id))
+        except DecryptionFailed:
+            continue
+    return keys

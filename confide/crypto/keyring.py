@@ -1,13 +1,17 @@
-"""The local keyring: versioned key-encryption keys and the blind-index root key.
+"""The local keyring file: versioned key-encryption keys (KEKs) for the default key provider.
 
 The keyring is a JSON file outside the database, created on first use with mode 0600. It is
-never copied into the database or its backups. A file readable by others is refused.
+never copied into the database or its backups. A file readable by others is refused. Adding a
+KEK version rewrites it atomically (temporary file, fsync, rename) under an exclusive lock.
+Files written before blind-index keys moved into the database may still hold a
+`blind_index_root`; it is ignored.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import json
 import os
 import secrets
@@ -28,7 +32,6 @@ class KeyringError(RuntimeError):
 class Keyring:
     keks: dict[int, bytes]
     active_kek_version: int
-    blind_index_root: bytes
 
     def kek(self, version: int) -> bytes:
         try:
@@ -57,7 +60,6 @@ def create_keyring(path: Path) -> None:
         "format": 1,
         "active_kek_version": 1,
         "keks": {"1": _encode(secrets.token_bytes(KEY_BYTES))},
-        "blind_index_root": _encode(secrets.token_bytes(KEY_BYTES)),
     }
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -75,18 +77,55 @@ def read_keyring(path: Path) -> Keyring:
         document = json.loads(path.read_text())
         keks = {int(version): _decode(key) for version, key in document["keks"].items()}
         active = int(document["active_kek_version"])
-        root = _decode(document["blind_index_root"])
     except (ValueError, KeyError, TypeError) as exc:
         raise KeyringError(f"keyring {path} is malformed ({type(exc).__name__})") from None
     if active not in keks:
         raise KeyringError("keyring's active key-encryption key is missing")
-    return Keyring(keks=keks, active_kek_version=active, blind_index_root=root)
+    if not keks:
+        raise KeyringError("keyring holds no key-encryption key")
+    return Keyring(keks=keks, active_kek_version=active)
 
 
-def load_keyring() -> Keyring:
-    """The configured keyring, created on first use. Read per call: no process-local key cache."""
-    path = Path(settings.CONFIDE_KEYRING_PATH)
+def load_keyring(path: Path | None = None) -> Keyring:
+    """The keyring (default: the configured one), created on first use. Read per call: no
+    process-local key cache."""
+    path = path if path is not None else Path(settings.CONFIDE_KEYRING_PATH)
     if not path.exists():
         with contextlib.suppress(FileExistsError):  # another process created it first
             create_keyring(path)
     return read_keyring(path)
+
+
+def add_kek(path: Path) -> int:
+    """Add the next KEK version to the keyring at `path`, make it active, and return it.
+
+    Older versions stay: data keys wrapped by them (and older backups) still unwrap until the
+    operator retires them after a completed rotation.
+    """
+    lock_path = path.with_name(path.name + ".lock")
+    fd = os.open(lock_path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        read_keyring(path)  # refuses a malformed or widely readable file first
+        document = json.loads(path.read_text())
+        version = max(int(v) for v in document["keks"]) + 1
+        document["keks"][str(version)] = _encode(secrets.token_bytes(KEY_BYTES))
+        document["active_kek_version"] = version
+        _replace(path, document)
+        return version
+    finally:
+        os.close(fd)
+
+
+def _replace(path: Path, document: dict[str, object]) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(document, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

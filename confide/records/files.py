@@ -83,6 +83,23 @@ def remove(attachment: Attachment) -> None:
     _path(attachment).unlink(missing_ok=True)
 
 
+def rewrite(attachment: Attachment, ciphertext: bytes) -> None:
+    """Replace a stored blob (data-key rotation) where it is, atomically: a crash leaves either
+    the old or the new ciphertext, never a mix."""
+    final = _path(attachment)
+    path = final if final.exists() else _staged(attachment)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rewrite-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(ciphertext)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def load(attachment: Attachment) -> bytes:
     """The blob, from its place or, if the process stopped before promoting it, from staging."""
     final = _path(attachment)

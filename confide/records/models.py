@@ -1,5 +1,6 @@
 """Case record tables. Identifying and narrative fields are stored only as ciphertext (`*_enc`),
-encrypted with the client's data key; services write them and selectors decrypt them."""
+encrypted with the client's data key; services write them and selectors decrypt them. Exact
+lookups go through blind-index rows (confide/crypto/blind_index.py, records/indexes.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ class Client(BaseModel):
     email_enc = models.BinaryField()
     address_enc = models.BinaryField()
     identifiers_enc = models.BinaryField()
-    name_dob_index = models.IntegerField(db_index=True)
     labels = models.JSONField(
         default=list, help_text="Client-level labels; dv_location withholds the address."
     )

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from confide.access.facts import client_grants
 from confide.access.lookups import get_authorized
@@ -27,14 +29,15 @@ from confide.access.policy import (
 from confide.core.actor import Actor
 from confide.core.errors import NotFound, NotPermitted
 from confide.core.ids import parse_id
-from confide.crypto.envelope import DataKey, DecryptionFailed, client_key
+from confide.crypto.blind_index import IDENTIFIER, NAME_DOB, PHONE_LAST4, normalize
+from confide.crypto.envelope import DataKey, DecryptionFailed, client_key, client_keys
+from confide.crypto.models import BlindIndexRow
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.ledger.services import DetailValue
-from confide.records import files
+from confide.records import files, indexes
 from confide.records.errors import RecordUnreadable
 from confide.records.models import Attachment, Case, Client, Note
-from confide.records.services import name_dob_index
 from confide.records.validation import MAX_NAME
 
 CASELOAD_PAGE = 50
@@ -206,6 +209,58 @@ def _policy_ids(decisions: Iterable[Decision]) -> tuple[str, ...]:
     return tuple(sorted({pid for d in decisions for pid in d.policy_ids}))
 
 
+Matcher = Callable[[DataKey, Client], bool]
+
+
+def _search(
+    actor: Actor,
+    candidate_ids: QuerySet[BlindIndexRow, Any],
+    index_name: str,
+    matches: Matcher,
+) -> list[ClientSummary]:
+    """Candidates from a blind index, narrowed to the clients the actor may find, then to those
+    whose decrypted fields really match (the truncated index has planned false positives).
+    Writes records:client:searched with the index and the matches (never the query)."""
+    candidates = list(
+        client_prefilter(actor, Action.CLIENT_SEARCH)
+        .filter(id__in=candidate_ids)
+        .order_by("created_at", "id")
+    )
+    decisions = authorize_many(actor, Action.CLIENT_SEARCH, candidates)
+    allowed = [c for c, d in zip(candidates, decisions, strict=True) if d.allowed]
+    keys = client_keys(c.id for c in allowed)
+    found: list[ClientSummary] = []
+    for client in allowed:
+        key = keys.get(client.id)
+        if key is None:
+            continue  # shredded or unreadable: never a match
+        try:
+            if matches(key, client):
+                found.append(_summary(key, client))
+        except DecryptionFailed:
+            continue
+    ledger.record(
+        actor=actor,
+        event_type=EventType.CLIENT_SEARCHED,
+        details={"index": index_name, "matches": len(found), "clients": [str(c.id) for c in found]},
+        policy_ids=_policy_ids(d for d in decisions if d.allowed),
+    )
+    return found
+
+
+def _text(key: DataKey, client: Client, column: str) -> str:
+    return key.decrypt_text(f"records_client.{column}", client.id, getattr(client, f"{column}_enc"))
+
+
+def _summary(key: DataKey, client: Client) -> ClientSummary:
+    return ClientSummary(
+        client.id,
+        _text(key, client, "preferred_name"),
+        _text(key, client, "legal_name"),
+        dt.date.fromisoformat(_text(key, client, "date_of_birth")),
+    )
+
+
 @transaction.atomic
 def client_search(*, actor: Actor, legal_name: str, date_of_birth: dt.date) -> list[ClientSummary]:
     """Exact legal name + date of birth among the clients the actor may see.
@@ -215,27 +270,50 @@ def client_search(*, actor: Actor, legal_name: str, date_of_birth: dt.date) -> l
     """
     if not legal_name.strip() or len(legal_name) > MAX_NAME:
         return []
-    index = name_dob_index(actor.agency_id, legal_name, date_of_birth)
-    candidates = list(client_prefilter(actor, Action.CLIENT_SEARCH).filter(name_dob_index=index))
-    decisions = authorize_many(actor, Action.CLIENT_SEARCH, candidates)
-    wanted = " ".join(legal_name.casefold().split())
-    found: list[ClientSummary] = []
-    for client, decision in zip(candidates, decisions, strict=True):
-        if not decision.allowed:
-            continue
-        key = _key(client.id)
-        name, dob = _field(key, client, "legal_name"), _field(key, client, "date_of_birth")
-        if " ".join(name.casefold().split()) == wanted and dob == date_of_birth.isoformat():
-            found.append(
-                ClientSummary(client.id, _field(key, client, "preferred_name"), name, date_of_birth)
-            )
-    ledger.record(
-        actor=actor,
-        event_type=EventType.CLIENT_SEARCHED,
-        details={"matches": len(found), "clients": [str(c.id) for c in found]},
-        policy_ids=_policy_ids(d for d in decisions if d.allowed),
-    )
-    return found
+    wanted = normalize(legal_name)
+
+    def matches(key: DataKey, client: Client) -> bool:
+        return (
+            normalize(_text(key, client, "legal_name")) == wanted
+            and _text(key, client, "date_of_birth") == date_of_birth.isoformat()
+        )
+
+    ids = indexes.name_dob_candidates(actor.agency_id, legal_name, date_of_birth)
+    return _search(actor, ids, NAME_DOB, matches)
+
+
+@transaction.atomic
+def client_search_phone(*, actor: Actor, last_four: str) -> list[ClientSummary]:
+    """Clients whose phone number ends in these four digits, among those the actor may see.
+
+    Writes records:client:searched. Bad input (not exactly four digits) finds nothing.
+    """
+    if not (isinstance(last_four, str) and len(last_four) == 4 and last_four.isascii()):
+        return []
+    if not last_four.isdigit():
+        return []
+
+    def matches(key: DataKey, client: Client) -> bool:
+        return indexes.last_four_digits(_text(key, client, "phone")) == last_four
+
+    ids = indexes.phone_last4_candidates(actor.agency_id, last_four)
+    return _search(actor, ids, PHONE_LAST4, matches)
+
+
+@transaction.atomic
+def client_search_identifier(*, actor: Actor, kind: str, value: str) -> list[ClientSummary]:
+    """Clients holding this identifier exactly (an external case number, a Medicaid number),
+    among those the actor may see. Writes records:client:searched. Bad input finds nothing."""
+    if not (kind.strip() and value.strip()) or len(kind) > 40 or len(value) > 100:
+        return []
+    wanted = (normalize(kind), normalize(value))
+
+    def matches(key: DataKey, client: Client) -> bool:
+        held = json.loads(_text(key, client, "identifiers"))
+        return any((normalize(k), normalize(v)) == wanted for k, v in held.items())
+
+    ids = indexes.identifier_candidates(actor.agency_id, kind, value)
+    return _search(actor, ids, IDENTIFIER, matches)
 
 
 @transaction.atomic

@@ -17,11 +17,10 @@ from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.enums import Label
 from confide.core.errors import ValidationFailed
-from confide.crypto.blind_index import blind_index
 from confide.crypto.envelope import DataKey, client_key, create_client_key
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
-from confide.records import files
+from confide.records import files, indexes
 from confide.records.enums import NoteKind, NoteStatus
 from confide.records.errors import DraftConflict, NoteAlreadySigned, NoteNotSigned
 from confide.records.models import Attachment, Case, Client, Note
@@ -37,7 +36,6 @@ from confide.records.validation import (
 
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 EARLIEST_NOTE = dt.date(1970, 1, 1)
-NAME_DOB_INDEX = "client_name_dob"
 
 
 @dataclass(frozen=True)
@@ -49,10 +47,6 @@ class ClientInput:
     email: str = ""
     address: str = ""
     identifiers: dict[str, str] | None = None
-
-
-def name_dob_index(agency_id: UUID, legal_name: str, date_of_birth: dt.date) -> int:
-    return blind_index(NAME_DOB_INDEX, str(agency_id), legal_name, date_of_birth.isoformat())
 
 
 def _clean_client(data: ClientInput) -> ClientInput:
@@ -89,7 +83,16 @@ def _encrypt_client(client: Client, key: DataKey, data: ClientInput) -> None:
     client.email_enc = enc("email", data.email)
     client.address_enc = enc("address", data.address)
     client.identifiers_enc = enc("identifiers", json.dumps(data.identifiers or {}))
-    client.name_dob_index = name_dob_index(client.agency_id, data.legal_name, data.date_of_birth)
+
+
+def _index_client(client: Client, data: ClientInput) -> None:
+    values = indexes.client_values(
+        legal_name=data.legal_name,
+        date_of_birth=data.date_of_birth,
+        phone=data.phone,
+        identifiers=data.identifiers or {},
+    )
+    indexes.index_client(client, values)
 
 
 @transaction.atomic
@@ -104,6 +107,7 @@ def client_create(*, actor: Actor | None, agency: Agency, data: ClientInput) -> 
     key = create_client_key(client_id=client.id, agency_id=agency.id)
     _encrypt_client(client, key, cleaned)
     client.save(force_insert=True)
+    _index_client(client, cleaned)
     ledger.record(
         actor=actor,
         event_type=EventType.CLIENT_CREATED,

@@ -11,7 +11,13 @@ import pytest
 from django.conf import settings as django_settings
 from pytest_django import Settings
 
-from confide.crypto.keyring import KeyringError, create_keyring, load_keyring, read_keyring
+from confide.crypto.keyring import (
+    KeyringError,
+    add_kek,
+    create_keyring,
+    load_keyring,
+    read_keyring,
+)
 
 
 def _mode(path: Path) -> int:
@@ -25,8 +31,6 @@ def test_a_new_keyring_is_readable_by_its_owner_only(tmp_path: Path) -> None:
     keyring = read_keyring(path)
     assert keyring.active_kek_version == 1
     assert len(keyring.kek(1)) == 32
-    assert len(keyring.blind_index_root) == 32
-    assert keyring.kek(1) != keyring.blind_index_root
 
 
 def test_the_keyring_is_created_on_first_use_with_mode_0600(
@@ -97,15 +101,15 @@ GOOD_KEY = base64.b64encode(b"k" * 32).decode()
     [
         "not json",
         {},
-        {"active_kek_version": 1, "keks": {"1": GOOD_KEY}},  # no blind-index root
-        {"active_kek_version": 1, "keks": {"1": "short"}, "blind_index_root": GOOD_KEY},
+        {"active_kek_version": 1, "keks": {}},  # no key at all
+        {"active_kek_version": 1},  # no keks
+        {"active_kek_version": 1, "keks": {"1": "short"}},
         {
             "active_kek_version": 1,
             "keks": {"1": base64.b64encode(b"k" * 16).decode()},
-            "blind_index_root": GOOD_KEY,
         },
-        {"active_kek_version": "x", "keks": {"1": GOOD_KEY}, "blind_index_root": GOOD_KEY},
-        {"active_kek_version": 2, "keks": {"1": GOOD_KEY}, "blind_index_root": GOOD_KEY},
+        {"active_kek_version": "x", "keks": {"1": GOOD_KEY}},
+        {"active_kek_version": 2, "keks": {"1": GOOD_KEY}},
     ],
 )
 def test_it_refuses_a_malformed_keyring(tmp_path: Path, document: object) -> None:
@@ -120,3 +124,31 @@ def test_asking_for_an_unknown_key_version_is_a_keyring_error(tmp_path: Path) ->
     create_keyring(path)
     with pytest.raises(KeyringError, match="version 7"):
         read_keyring(path).kek(7)
+
+
+def test_an_older_file_with_a_blind_index_root_still_reads(tmp_path: Path) -> None:
+    path = tmp_path / "keyring.json"
+    _write(path, {"active_kek_version": 1, "keks": {"1": GOOD_KEY}, "blind_index_root": GOOD_KEY})
+    assert read_keyring(path).kek(1) == b"k" * 32
+
+
+def test_adding_a_kek_keeps_older_versions_and_mode_0600(tmp_path: Path) -> None:
+    path = tmp_path / "keyring.json"
+    create_keyring(path)
+    first = read_keyring(path).kek(1)
+    assert add_kek(path) == 2
+    assert add_kek(path) == 3
+    keyring = read_keyring(path)
+    assert keyring.active_kek_version == 3
+    assert keyring.kek(1) == first
+    assert len({keyring.kek(1), keyring.kek(2), keyring.kek(3)}) == 3
+    assert _mode(path) == 0o600
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_adding_a_kek_refuses_a_widely_readable_keyring(tmp_path: Path) -> None:
+    path = tmp_path / "keyring.json"
+    create_keyring(path)
+    path.chmod(0o644)
+    with pytest.raises(KeyringError):
+        add_kek(path)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
-from confide.crypto.models import ClientKey
+from confide.crypto.models import BlindIndexRow, ClientKey
 from confide.ledger.models import ChainHead, Event
 from confide.records.models import Attachment, Case, Client, Note
 
@@ -23,8 +23,9 @@ def snapshot() -> dict[str, Any]:
     return {
         "head": (head.seq, head.hash),
         "events": list(Event.objects.order_by("seq").values_list("seq", "hash")),
-        "clients": sorted(
-            Client.objects.values_list("id", "version", "legal_name_enc", "name_dob_index")
+        "clients": sorted(Client.objects.values_list("id", "version", "legal_name_enc")),
+        "index_rows": sorted(
+            BlindIndexRow.objects.values_list("client_id", "index_name", "key_version", "value")
         ),
         "keys": sorted(ClientKey.objects.values_list("client_id", flat=True)),
         "cases": sorted(Case.objects.values_list("id", "team_id", "status", "case_number")),

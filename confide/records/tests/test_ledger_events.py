@@ -205,7 +205,11 @@ def test_a_search_writes_client_searched_with_the_count_but_not_the_query(world:
     )
     event = _only_event(mark)
     assert event.event_type == EventType.CLIENT_SEARCHED
-    assert event.details == {"matches": 1, "clients": [str(world.client_a.id)]}
+    assert event.details == {
+        "index": "client_name_dob",
+        "matches": 1,
+        "clients": [str(world.client_a.id)],
+    }
     assert [f.id for f in found] == [world.client_a.id]
     text = ledger_text()
     for term in ("Rosalind", "Quenby", "1984-03-09", "03/09/1984"):
@@ -220,7 +224,7 @@ def test_a_search_without_matches_still_writes_client_searched(world: World) -> 
     event = _only_event(mark)
     assert (event.event_type, event.details) == (
         EventType.CLIENT_SEARCHED,
-        {"matches": 0, "clients": []},
+        {"index": "client_name_dob", "matches": 0, "clients": []},
     )
     assert "Atall" not in ledger_text()
 

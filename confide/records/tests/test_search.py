@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from confide.crypto.blind_index import NAME_DOB
+from confide.crypto.models import BlindIndexRow
 from confide.ledger.tests.support import ledger_mark, types_since
 from confide.records import selectors
-from confide.records.models import Client
-from confide.records.services import name_dob_index
 from confide.testing import World, actor, make_client
 
 BORN = dt.date(1984, 3, 9)
@@ -50,8 +50,9 @@ def test_it_filters_out_blind_index_false_positives(world: World) -> None:
     lookalike = make_client(
         world.agency_a, world.team_a1, name="Someone Else", dob=dt.date(2000, 1, 1), number="A-1999"
     )
-    Client.objects.filter(id=lookalike.id).update(
-        name_dob_index=name_dob_index(world.agency_a.id, "Rosalind Quenby", BORN)
+    target = BlindIndexRow.objects.get(client_id=world.client_a.id, index_name=NAME_DOB)
+    BlindIndexRow.objects.filter(client_id=lookalike.id, index_name=NAME_DOB).update(
+        value=target.value
     )
     assert _ids(world, "Rosalind Quenby") == [world.client_a.id]
     assert _ids(world, "Someone Else", dt.date(2000, 1, 1)) == []  # its index no longer fits
