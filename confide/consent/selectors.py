@@ -9,6 +9,7 @@ alone)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -48,7 +49,7 @@ from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.core.errors import NotFound, NotPermitted
 from confide.core.ids import parse_id
-from confide.crypto.envelope import DataKey
+from confide.crypto.envelope import DataKey, DecryptionFailed
 from confide.disclosures.engine import states
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
@@ -381,6 +382,7 @@ class AcknowledgementRow:
     language: str
     typed_name: str
     signature_kind: str
+    signature_data_url: str  # the drawn signature as a data: URL for an <img>, or ""
     witness: str
     acknowledged_at: dt.datetime
 
@@ -504,11 +506,24 @@ def _acknowledgements(client: Client, key: DataKey | None) -> list[Acknowledgeme
             language=Language(a.notice.language).label,
             typed_name=open_text(key, "acknowledgement.typed_name", a.id, a.typed_name_enc),
             signature_kind=SignatureKind(a.signature_kind).label,
+            signature_data_url=_signature_url(key, a),
             witness=a.witness.display_name,
             acknowledged_at=a.acknowledged_at,
         )
         for a in rows
     ]
+
+
+def _signature_url(key: DataKey | None, acknowledgement: Acknowledgement) -> str:
+    if acknowledgement.signature_enc is None or key is None:
+        return ""
+    try:
+        png = key.decrypt(
+            "consent_acknowledgement.signature", acknowledgement.id, acknowledgement.signature_enc
+        )
+    except DecryptionFailed:
+        return ""
+    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def _contacts(client: Client, key: DataKey | None) -> list[ContactRow]:

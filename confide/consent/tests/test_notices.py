@@ -188,6 +188,16 @@ def test_an_acknowledgement_keeps_name_and_signature_encrypted_and_is_on_the_led
     assert event.details == {"version": 1, "language": "es", "signature": "drawn"}
 
 
+def test_the_consent_record_shows_the_drawn_signature(world: World) -> None:
+    from confide.consent.selectors import consent_record_get
+
+    _acknowledge(world, _publish(world)["en"])
+    record = consent_record_get(actor=act(world.worker_a), client_id=world.client_a.id)
+    (row,) = record.acknowledgements
+    assert row.signature_data_url == PNG
+    assert row.typed_name == "Rosalind Quenby"
+
+
 def test_a_typed_name_alone_is_enough(world: World) -> None:
     ack = _acknowledge(world, _publish(world)["en"], signature="")
     assert (ack.signature_kind, ack.signature_enc) == ("typed", None)
