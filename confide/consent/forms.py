@@ -165,3 +165,32 @@ def initial_preference(row: Any) -> dict[str, Any]:
         "address": row.address,
         "safe_times": row.safe_times,
     }
+
+
+class NoticePublishForm(forms.Form):
+    title_en = forms.CharField(max_length=check.MAX_NOTICE_TITLE, label="Title (English)")
+    body_en = forms.CharField(
+        max_length=check.MAX_NOTICE_BODY,
+        label="Text (English)",
+        widget=forms.Textarea(attrs={"rows": 16}),
+    )
+    title_es = forms.CharField(
+        required=False, max_length=check.MAX_NOTICE_TITLE, label="Título (español)"
+    )
+    body_es = forms.CharField(
+        required=False,
+        max_length=check.MAX_NOTICE_BODY,
+        label="Texto (español)",
+        widget=forms.Textarea(attrs={"rows": 16}),
+    )
+    material = forms.BooleanField(
+        required=False,
+        label="A material change: ask every client to acknowledge the new version",
+    )
+
+    def texts(self) -> dict[str, tuple[str, str]]:
+        data = self.cleaned_data
+        texts = {"en": (data["title_en"], data["body_en"])}
+        if data["title_es"] or data["body_es"]:
+            texts["es"] = (data["title_es"], data["body_es"])
+        return texts

@@ -21,6 +21,7 @@ from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 
 from confide.access.lookups import get_authorized
 from confide.access.policy import GUARDIAN, Action, authorize_many
+from confide.consent import readability
 from confide.consent.enums import (
     AuthorityScope,
     Channel,
@@ -749,3 +750,15 @@ def contact_client(*, actor: Actor, contact_id: UUID | str) -> UUID:
 def representative_client(*, actor: Actor, representative_id: UUID | str) -> UUID:
     """The client a representative belongs to, if the actor may manage it. Raises NotFound."""
     return _client_of_row(actor, PersonalRepresentative, representative_id)
+
+
+def notice_scores(notices: dict[str, Notice]) -> dict[str, str]:
+    """Each text's readability, in words: Flesch-Kincaid grade (English), Szigriszt-Pazos
+    perspicuity (Spanish)."""
+    scores = {}
+    for language, notice in notices.items():
+        if language == Language.SPANISH:
+            scores[language] = f"Szigriszt-Pazos {readability.szigriszt_pazos(notice.body):.0f}"
+        else:
+            scores[language] = f"grade {readability.flesch_kincaid_grade(notice.body):.1f}"
+    return scores

@@ -164,3 +164,17 @@ def test_the_minor_consent_table_lists_the_states(world: World) -> None:
     html = browser(world.worker_a).get(reverse("web:minor_consent")).content.decode()
     for state in ("CA", "NY", "TX", "FL", "IL", "WA", "MA"):
         assert f">{state}<" in html
+
+
+def test_a_privacy_officer_publishes_a_version_from_the_page(world: World) -> None:
+    http = browser(world.privacy_a)
+    url = reverse("web:notice_publish")
+    assert http.get(url).status_code == 200
+    empty = http.post(url, {"title_en": "", "body_en": ""})
+    assert empty.status_code == 400
+    english = shipped_notice_texts()["en"]
+    done = http.post(url, {"title_en": english[0], "body_en": english[1], "material": "on"})
+    assert done.status_code == 302
+    page = http.get(url).content.decode()
+    assert "grade" in page
+    assert browser(world.worker_a).get(url).status_code == 403

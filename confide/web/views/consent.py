@@ -314,3 +314,37 @@ def minor_consent(request: HttpRequest, actor: Actor) -> HttpResponse:
     return render(
         request, "web/consent/minor_consent.html", {"rows": selectors.minor_consent_domains()}
     )
+
+
+# ---- the agency's notice -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def notice_publish(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The notice's versions, and a new version (privacy officers). Shows each text's
+    readability score, so the writer can keep it plain."""
+    require_role(actor, PRIVACY, "A privacy officer publishes the agency's notice.")
+    current = selectors.current_notices(actor.agency_id)
+    initial = {
+        f"{key}_{lang}": getattr(n, key) for lang, n in current.items() for key in ("title", "body")
+    }
+    form = forms.NoticePublishForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            published = services.notice_publish(
+                actor=actor, texts=form.texts(), material=form.cleaned_data["material"]
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, f"Version {published[0].version} published.")
+            return redirect("web:notice_publish")
+    context = {
+        "form": form,
+        "versions": selectors.notice_versions(actor.agency_id),
+        "scores": selectors.notice_scores(current),
+    }
+    return render(
+        request, "web/consent/notice_publish.html", context, status=status_of(form, request)
+    )
