@@ -103,6 +103,8 @@ def backup_create(path: Path, *, progress: Progress | None = None) -> Created:
             if progress:
                 progress(0, 1, "dumping the database")
             database.dump(dump)
+            if progress:
+                progress(1, 1, "dumping the database")
             blobs = attachment_blobs()
             with tarfile.open(fileobj=raw, mode="w:", format=tarfile.PAX_FORMAT) as tar:
                 writer = archive.Writer(tar, [])
@@ -229,6 +231,8 @@ def backup_restore(
             if progress:
                 progress(0, 1, "loading the database")
             database.load(dump)
+            if progress:
+                progress(1, 1, "loading the database")
             moved = _place_files(extracted)
     return _after_load(manifest, body, moved, progress)
 
@@ -243,6 +247,8 @@ def _after_load(
         progress(0, 1, "re-applying the shred list")
     finish_pending_files()
     again = reapply_shred_list()
+    if progress:
+        progress(1, 1, "re-applying the shred list")
     digest = hashlib.sha256(body).hexdigest()
     archive_id = str(manifest.get("archive_id", ""))[:64]
     files = int(manifest.get("files", 0))  # type: ignore[call-overload]
