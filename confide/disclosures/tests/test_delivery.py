@@ -1,0 +1,313 @@
+"""Delivery: the one-time link (hashed token and code, attempts counted and capped, expiry, one
+use, a clear page for each refusal, nothing about the client in its URL), the pages and the
+API."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from confide.core import clock
+from confide.disclosures import release, services
+from confide.disclosures.errors import LinkUnavailable, WrongCode
+from confide.disclosures.models import AccountingEntry, Delivery, DisclosureRequest
+from confide.disclosures.tests.workflow_support import (
+    OTHER_PERSON,
+    request_input,
+    set_profile,
+    signed_note,
+)
+from confide.ledger.enums import EventType
+from confide.ledger.tests.support import events_since, ledger_mark
+from confide.testing import World, actor, signed_in
+
+pytestmark = pytest.mark.django_db
+IN_RANGE = dt.date(2025, 3, 4)
+
+
+@pytest.fixture(autouse=True)
+def _files(settings: Any, tmp_path: Path) -> None:
+    settings.CONFIDE_FILES_DIR = tmp_path
+
+
+@pytest.fixture
+def ready(world: World) -> World:
+    set_profile(world)
+    signed_note(world.worker_a, world.client_a, "Plan reviewed at home.", on=IN_RANGE)
+    return world
+
+
+def _link(w: World) -> release.Released:
+    request = services.request_create(
+        actor=actor(w.worker_a), client_id=w.client_a.id, data=request_input()
+    )
+    release.packet_build(actor=actor(w.worker_a), request_id=request.id)
+    return release.release(
+        actor=actor(w.worker_a), request_id=request.id, method="link", notice=release.Notice()
+    )
+
+
+def test_a_link_is_stored_only_as_hashes_and_opens_once_with_its_code(ready: World) -> None:
+    done = _link(ready)
+    assert done.link_token is not None
+    assert done.link_code is not None
+    row = Delivery.objects.get()
+    stored = json.dumps(list(Delivery.objects.values().get().values()), default=str)
+    assert done.link_token not in stored
+    assert done.link_code not in stored
+    mark = ledger_mark()
+    name, pdf = release.link_redeem(done.link_token, done.link_code)
+    assert pdf.startswith(b"%PDF-")
+    assert hashlib.sha256(pdf).hexdigest() == row.digest
+    assert name == f"release-{row.request_id}.pdf"
+    [opened] = events_since(mark)
+    assert opened.event_type == EventType.RELEASE_LINK_OPENED
+    assert opened.actor_id is None
+    assert opened.channel == "link"
+    with pytest.raises(LinkUnavailable) as used:
+        release.link_redeem(done.link_token, done.link_code)
+    assert used.value.reason == "used"
+
+
+def test_wrong_codes_are_counted_even_though_they_fail_and_then_close_the_link(
+    ready: World, settings: Any
+) -> None:
+    settings.CONFIDE_RELEASE_LINK_ATTEMPTS = 3
+    done = _link(ready)
+    assert done.link_token is not None
+    for left in (2, 1):
+        with pytest.raises(WrongCode, match=f"{left} attempt"):
+            release.link_redeem(done.link_token, "00000000")
+    with pytest.raises(LinkUnavailable) as locked:
+        release.link_redeem(done.link_token, "11111111")
+    assert locked.value.reason == "locked"
+    assert Delivery.objects.get().failed_attempts == 3
+    with pytest.raises(LinkUnavailable) as still:
+        release.link_redeem(done.link_token, done.link_code)  # the right code is too late
+    assert still.value.reason == "locked"
+
+
+def test_an_expired_or_unknown_link_gives_nothing(ready: World) -> None:
+    done = _link(ready)
+    assert done.link_token is not None
+    Delivery.objects.update(expires_at=clock.now() - dt.timedelta(seconds=1))
+    with pytest.raises(LinkUnavailable) as expired:
+        release.link_redeem(done.link_token, done.link_code)
+    assert expired.value.reason == "expired"
+    for token in ("x" * 43, "", None, 5, "a" * 5000):
+        with pytest.raises(LinkUnavailable) as unknown:
+            release.link_redeem(token, done.link_code)
+        assert unknown.value.reason == "unknown"
+
+
+def test_the_link_email_holds_the_link_but_never_the_code(
+    ready: World, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    request = services.request_create(
+        actor=actor(ready.worker_a), client_id=ready.client_a.id, data=request_input()
+    )
+    release.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = release.release(
+            actor=actor(ready.worker_a),
+            request_id=request.id,
+            method="link",
+            notice=release.Notice(exception="client_is_recipient", reason="Asked for it herself."),
+            recipient_email="records@riverside.example",
+        )
+    [email] = mailoutbox
+    assert email.to == ["records@riverside.example"]
+    assert done.link_token is not None
+    assert done.link_code is not None
+    assert done.link_token in email.body
+    assert done.link_code not in email.body
+    assert "Quenby" not in email.body
+
+
+# ---- the public page --------------------------------------------------------------------------
+
+
+def test_the_public_page_asks_for_the_code_and_explains_each_refusal(ready: World) -> None:
+    done = _link(ready)
+    assert done.link_token is not None
+    url = reverse("web:release_link", kwargs={"token": done.link_token})
+    assert "Quenby" not in url
+    assert str(ready.client_a.id) not in url
+    browser = HttpClient()
+    page = browser.get(url)
+    assert page.status_code == 200
+    assert b"Quenby" not in page.content
+    wrong = browser.post(url, {"code": "12345678"})
+    assert wrong.status_code == 403
+    assert b"attempt(s) left" in wrong.content
+    bad_shape = browser.post(url, {"code": "abc"})
+    assert bad_shape.status_code == 400
+    right = browser.post(url, {"code": done.link_code})
+    assert right.status_code == 200
+    assert right["Content-Type"] == "application/pdf"
+    again = browser.get(url)
+    assert again.status_code == 410
+    assert b"already been used" in again.content
+    unknown = browser.get(reverse("web:release_link", kwargs={"token": "y" * 43}))
+    assert unknown.status_code == 404
+    assert b"not valid" in unknown.content
+
+
+def test_the_public_page_says_clearly_when_a_link_expired(ready: World) -> None:
+    done = _link(ready)
+    assert done.link_token is not None
+    Delivery.objects.update(expires_at=clock.now() - dt.timedelta(minutes=1))
+    page = HttpClient().get(reverse("web:release_link", kwargs={"token": done.link_token}))
+    assert page.status_code == 410
+    assert b"expired" in page.content
+
+
+# ---- staff pages ------------------------------------------------------------------------------
+
+
+def _form(**changes: Any) -> dict[str, Any]:
+    data = {
+        "recipient": "Dr. Imogen Vale",
+        "recipient_address": "12 Harbour Road",
+        "recipient_type": "health_care_provider",
+        "purpose": "treatment",
+        "description": "Continuity of care",
+        "categories": ["general"],
+        "date_from": "2025-01-01",
+        "date_to": "2025-12-31",
+        "legal_instrument": "none",
+        "extra_names": "",
+        "release_id": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_worker_requests_builds_reviews_and_prints_through_the_pages(ready: World) -> None:
+    signed_note(ready.worker_a, ready.client_a, OTHER_PERSON, on=IN_RANGE)
+    browser = signed_in(HttpClient(), ready.worker_a)
+    client_page = browser.get(reverse("web:client_detail", args=[ready.client_a.id]))
+    new_url = reverse("web:disclosure_new", args=[ready.client_a.id])
+    assert new_url.encode() in client_page.content
+    assert browser.get(new_url).status_code == 200
+    created = browser.post(new_url, _form())
+    assert created.status_code == 302
+    request = DisclosureRequest.objects.get()
+    detail = browser.get(created["Location"])
+    assert b"Permitted" in detail.content
+    assert b"45 CFR 164.506" in detail.content
+    built = browser.post(reverse("web:disclosure_packet_build", args=[request.id]))
+    packet_url = built["Location"]
+    page = browser.get(packet_url)
+    assert b"<mark>Tomas Reyes</mark>" in page.content
+    choices = {f"r_{r.id}": "accepted" for r in request.packet.redactions.all()}
+    assert browser.post(packet_url, choices).status_code == 302
+    printed = browser.post(
+        reverse("web:disclosure_release", args=[request.id]),
+        {"method": "print", "notice_exception": "", "notice_reason": "", "recipient_email": ""},
+    )
+    assert printed.status_code == 200
+    assert printed["Content-Type"] == "application/pdf"
+    assert printed["Cache-Control"].startswith("no-store")
+    assert AccountingEntry.objects.count() == 1
+
+
+def test_bad_form_input_is_shown_and_creates_nothing(ready: World) -> None:
+    browser = signed_in(HttpClient(), ready.worker_a)
+    url = reverse("web:disclosure_new", args=[ready.client_a.id])
+    page = browser.post(url, _form(categories=[], date_to="2025-01-01", date_from="2025-06-01"))
+    assert page.status_code == 400
+    assert b"date_to" in page.content or b"on or after" in page.content
+    assert DisclosureRequest.objects.count() == 0
+
+
+def test_pages_of_another_agency_or_team_are_not_found(ready: World) -> None:
+    request = services.request_create(
+        actor=actor(ready.worker_a), client_id=ready.client_a.id, data=request_input()
+    )
+    for person in (ready.worker_b, ready.other_worker_a, ready.intake_a):
+        browser = signed_in(HttpClient(), person)
+        assert browser.get(reverse("web:disclosure_detail", args=[request.id])).status_code == 404
+        new = reverse("web:disclosure_new", args=[ready.client_a.id])
+        assert browser.post(new, _form()).status_code == 404
+    assert DisclosureRequest.objects.count() == 1
+
+
+def test_a_refused_release_through_the_page_releases_nothing(ready: World) -> None:
+    browser = signed_in(HttpClient(), ready.worker_a)
+    browser.post(
+        reverse("web:disclosure_new", args=[ready.client_a.id]),
+        _form(recipient_type="employer", purpose="return_to_work_verification"),
+    )
+    request = DisclosureRequest.objects.get()
+    page = browser.post(
+        reverse("web:disclosure_release", args=[request.id]),
+        {"method": "print", "notice_exception": "", "notice_reason": ""},
+    )
+    assert page.status_code == 400
+    assert b"Nothing was released" in page.content
+    assert Delivery.objects.count() == 0
+
+
+# ---- the API -----------------------------------------------------------------------------------
+
+
+def _api(user: Any) -> tuple[HttpClient, dict[str, str]]:
+    from confide.api.tests.conftest import token_for
+
+    return HttpClient(), {"Authorization": f"Bearer {token_for(user)}"}
+
+
+def _post(user: Any, path: str, body: object) -> Any:
+    http, headers = _api(user)
+    return http.post(path, json.dumps(body), content_type="application/json", headers=headers)
+
+
+def test_the_api_requests_builds_decides_and_releases(ready: World) -> None:
+    body = {**_form(), "facts": {}}
+    del body["release_id"]
+    created = _post(ready.worker_a, f"/api/disclosures/clients/{ready.client_a.id}/requests", body)
+    assert created.status_code == 201, created.content
+    request_id = created.json()["id"]
+    assert created.json()["status"] == "ready"
+    http, headers = _api(ready.worker_a)
+    detail = http.get(f"/api/disclosures/requests/{request_id}", headers=headers).json()
+    assert detail["categories"][0]["outcome"] == "permitted"
+    packet = _post(ready.worker_a, f"/api/disclosures/requests/{request_id}/packet", {})
+    assert packet.status_code == 201
+    released = _post(
+        ready.worker_a, f"/api/disclosures/requests/{request_id}/release", {"method": "print"}
+    )
+    assert released.status_code == 201, released.content
+    pdf = base64.b64decode(released.json()["pdf_base64"])
+    assert hashlib.sha256(pdf).hexdigest() == released.json()["sha256"]
+
+
+def test_the_api_refuses_bad_input_forged_and_foreign_ids(ready: World) -> None:
+    path = f"/api/disclosures/clients/{ready.client_a.id}/requests"
+    body = {**_form(), "facts": {}}
+    del body["release_id"]
+    unknown_field = _post(ready.worker_a, path, {**body, "sneaky": 1})
+    assert unknown_field.status_code == 422
+    oversized = _post(ready.worker_a, path, {**body, "recipient": "x" * 5000})
+    assert oversized.status_code == 422
+    wrong_enum = _post(ready.worker_a, path, {**body, "purpose": "curiosity"})
+    assert wrong_enum.status_code == 422
+    assert "purpose" in wrong_enum.json()["fields"]
+    assert _post(ready.worker_b, path, body).status_code == 404
+    forged = "/api/disclosures/clients/00000000-0000-4000-8000-000000000000/requests"
+    assert _post(ready.worker_a, forged, body).status_code == 404
+    assert (
+        _post(ready.worker_a, "/api/disclosures/clients/nonsense/requests", body).status_code == 404
+    )
+    http, headers = _api(ready.worker_a)
+    assert http.get("/api/disclosures/queue", headers=headers).status_code == 403
+    assert DisclosureRequest.objects.count() == 0
