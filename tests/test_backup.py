@@ -347,3 +347,44 @@ def test_a_backup_archive_holds_no_client_data_in_clear_and_no_key(
     assert_nothing_in_clear({"backup archive": contents}, planted)
     for attachment in planted.attachments:  # the blobs went in exactly as stored (ciphertext)
         assert _blob(attachment).read_bytes() in contents
+
+
+def test_a_backup_that_fails_midway_leaves_no_archive(
+    scratch_db: ScratchDatabase, places: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from confide.backup import database
+
+    def broken(target: Path) -> None:
+        target.write_bytes(b"half a dump")
+        raise BackupError("pg_dump failed: simulated")
+
+    archive_path = places / "backup.tar"
+    with scratch_db.bound():
+        build_world()
+        monkeypatch.setattr(database, "dump", broken)
+        with pytest.raises(BackupError, match="simulated"):
+            backup_create(archive_path)
+    assert not archive_path.exists()
+    assert list(places.glob(".backup-*")) == []
+
+
+def test_a_damaged_shred_list_stops_a_restore_before_anything_changes(
+    scratch_db: ScratchDatabase, places: Path
+) -> None:
+    archive_path = places / "backup.tar"
+    with scratch_db.bound():
+        world = build_world()
+        backup_create(archive_path)
+        later = make_client(
+            world.agency_a,
+            world.team_a1,
+            name="Later Person",
+            dob=dt.date(1999, 1, 1),
+            number="A-L",
+        )
+        shredlist.path().parent.mkdir(parents=True, exist_ok=True)
+        shredlist.path().write_text("garbage\n")
+        shredlist.path().chmod(0o600)
+        with pytest.raises(BackupError, match="malformed"):
+            backup_restore(archive_path, force=True)
+        assert Client.objects.filter(id=later.id).exists()

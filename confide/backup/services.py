@@ -40,6 +40,7 @@ from confide.core import clock
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.ledger.models import ChainHead
+from confide.retention.errors import ShredListError
 
 
 @dataclass(frozen=True)
@@ -77,12 +78,19 @@ def attachment_blobs() -> list[Path]:
     )
 
 
+def _shred_list_error(error: ShredListError) -> BackupError:
+    return BackupError(f"{error}; fix it first (it is kept with the keys); nothing was done")
+
+
 def _prepare() -> None:
     from confide.records import files
     from confide.retention import shredlist
 
     files.sweep_staging()
-    shredlist.sync_from_database()
+    try:
+        shredlist.sync_from_database()
+    except ShredListError as error:
+        raise _shred_list_error(error) from None
 
 
 def backup_create(path: Path, *, progress: Progress | None = None) -> Created:
@@ -179,9 +187,13 @@ def _sync_shred_list_from_current() -> None:
     """Before the current database is replaced, copy its tombstones into the shred list."""
     from confide.retention import shredlist
 
-    # An empty database without tables has no tombstones to copy.
-    with contextlib.suppress(DatabaseError):
-        shredlist.sync_from_database()
+    try:
+        shredlist.read()  # a damaged list stops the restore before anything is replaced
+        # An empty database without tables has no tombstones to copy.
+        with contextlib.suppress(DatabaseError):
+            shredlist.sync_from_database()
+    except ShredListError as error:
+        raise _shred_list_error(error) from None
 
 
 def _place_files(extracted: list[tuple[str, Path]]) -> Path | None:

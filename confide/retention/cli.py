@@ -60,6 +60,7 @@ def due_main(*, today: str | None, agency: str | None) -> int:
 
 
 def purge_main(*, today: str | None, batch: str | None, quiet: bool) -> int:
+    from confide.retention.errors import ShredListError
     from confide.retention.services import purge_run
 
     try:
@@ -76,7 +77,11 @@ def purge_main(*, today: str | None, batch: str | None, quiet: bool) -> int:
             sys.stderr.write(f"\rpurging [{'#' * filled}{'-' * (width - filled)}] {done}/{total}")
             sys.stderr.flush()
 
-    summary = purge_run(today=day, batch_id=batch_id, progress=progress)
+    try:
+        summary = purge_run(today=day, batch_id=batch_id, progress=progress)
+    except ShredListError as error:
+        print(f"retention purge: {error}; nothing was purged", file=sys.stderr)
+        return 2
     if not quiet:
         sys.stderr.write("\n")
     print(

@@ -56,7 +56,9 @@ def read() -> dict[UUID, Entry]:
             continue
         try:
             raw = json.loads(line)
-            entry = Entry(UUID(raw["client"]), UUID(raw["agency"]), str(raw["shredded_at"]))
+            entry = Entry(
+                UUID(str(raw["client"])), UUID(str(raw["agency"])), str(raw["shredded_at"])
+            )
         except (ValueError, KeyError, TypeError):
             raise ShredListError(f"shred list {file}: line {number} is malformed") from None
         entries[entry.client_id] = entry

@@ -74,3 +74,15 @@ def test_purge_acts_on_approvals_only_and_the_ledger_still_verifies(
     client_key(world.client_a_other.id)  # due, but not approved
     assert main(["ledger", "checkpoint"]) == 0
     assert main(["ledger", "verify", "--quiet"]) == 0
+
+
+def test_purge_stops_cleanly_on_a_shred_list_others_can_read(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from django.conf import settings
+
+    shred_list = Path(settings.CONFIDE_SHRED_LIST_PATH)
+    shred_list.write_text("")
+    shred_list.chmod(0o644)
+    assert main(["retention", "purge", "--quiet"]) == 2
+    assert "readable by others" in capsys.readouterr().err
