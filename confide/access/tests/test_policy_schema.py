@@ -18,6 +18,13 @@ POLICY_IDS = re.findall(r'@id\("([^"]+)"\)', engine.POLICY_TEXT)
 # "module:function" in confide.access.tests. For a permit, "allow" means it grants; for a forbid,
 # "allow" means access passes because its condition (or an exception) does not hold.
 COVERAGE: dict[str, tuple[list[str], list[str]]] = {
+    "privacy.releases": (
+        ["test_release_policy:test_a_privacy_officer_of_the_agency_may_manage_releases"],
+        [
+            "test_release_policy:test_another_agencys_privacy_officer_may_not",
+            "test_release_policy:test_a_walled_privacy_officer_may_not",
+        ],
+    ),
     "retention.privacy_officer": (
         ["test_retention_policy:test_a_privacy_officer_of_the_agency_may_approve_and_hold"],
         ["test_retention_policy:test_another_agencys_privacy_officer_may_not"],

@@ -20,6 +20,13 @@ PATHS = {
     "/api/ledger/checkpoints/{tree_size}": {"get"},
     "/api/ledger/proofs/inclusion": {"get"},
     "/api/ledger/proofs/consistency": {"get"},
+    "/api/releases/clients/{client_id}": {"get", "post"},
+    "/api/releases/{release_id}": {"get"},
+    "/api/releases/{release_id}/sign": {"post"},
+    "/api/releases/{release_id}/revoke": {"post"},
+    "/api/releases/{release_id}/expiry-event": {"post"},
+    "/api/releases/{release_id}/fhir": {"get"},
+    "/api/releases/{release_id}/pdf": {"get"},
 }
 
 
