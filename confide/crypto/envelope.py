@@ -20,6 +20,7 @@ from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from confide.crypto.keyring import KEY_BYTES
 from confide.crypto.models import ClientKey, PendingClientKey
@@ -138,13 +139,31 @@ def create_client_key(*, client_id: UUID, agency_id: UUID) -> DataKey:
     return DataKey(client_id=client_id, version=1, key=key)
 
 
-def _data_key(provider: KeyProvider, row: ClientKey, pending: PendingClientKey | None) -> DataKey:
+def _with_pending(ids: list[UUID]) -> QuerySet[ClientKey]:
+    """Client key rows with their pending (rotation) key, if any, in one query."""
+    pending = PendingClientKey.objects.filter(client_id=OuterRef("client_id"))
+    return ClientKey.objects.filter(client_id__in=ids).annotate(
+        next_dek_version=Subquery(pending.values("dek_version")[:1]),
+        next_kek_version=Subquery(pending.values("kek_version")[:1]),
+        next_wrapped_key=Subquery(pending.values("wrapped_key")[:1]),
+    )
+
+
+def _data_key(provider: KeyProvider, row: ClientKey) -> DataKey:
     current = unwrap_row(provider, row)
-    if pending is None:
+    next_version = getattr(row, "next_dek_version", None)
+    if next_version is None:
         return DataKey(client_id=row.client_id, version=row.dek_version, key=current)
+    pending = PendingClientKey(
+        client_id=row.client_id,
+        agency_id=row.agency_id,
+        dek_version=next_version,
+        kek_version=row.next_kek_version,  # type: ignore[attr-defined]
+        wrapped_key=row.next_wrapped_key,  # type: ignore[attr-defined]
+    )
     return DataKey(
         client_id=row.client_id,
-        version=pending.dek_version,
+        version=next_version,
         key=unwrap_row(provider, pending),
         older={row.dek_version: current},
     )
@@ -152,26 +171,23 @@ def _data_key(provider: KeyProvider, row: ClientKey, pending: PendingClientKey |
 
 def client_key(client_id: UUID) -> DataKey:
     """Unwrap the client's data key. Raises DecryptionFailed if it is missing (shredded)."""
-    row = ClientKey.objects.filter(client_id=client_id).first()
+    row = _with_pending([client_id]).first()
     if row is None:
         raise DecryptionFailed("no data key for this client")
-    pending = PendingClientKey.objects.filter(client_id=client_id).first()
-    return _data_key(get_provider(), row, pending)
+    return _data_key(get_provider(), row)
 
 
 def client_keys(client_ids: Iterable[UUID]) -> dict[UUID, DataKey]:
-    """The data keys of several clients in two queries; shredded clients are left out and a key
-    that does not unwrap is left out too (its records are unreadable)."""
-    ids = list(client_ids)
-    rows = list(ClientKey.objects.filter(client_id__in=ids))
+    """The data keys of several clients in one query; shredded clients are left out, and so is
+    a key that does not unwrap (its records are unreadable)."""
+    rows = list(_with_pending(list(client_ids)))
     if not rows:
         return {}
-    pending = {p.client_id: p for p in PendingClientKey.objects.filter(client_id__in=ids)}
     provider = get_provider()
     keys = {}
     for row in rows:
         try:
-            keys[row.client_id] = _data_key(provider, row, pending.get(row.client_id))
+            keys[row.client_id] = _data_key(provider, row)
         except DecryptionFailed:
             continue
     return keys

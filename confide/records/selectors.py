@@ -213,32 +213,35 @@ Matcher = Callable[[DataKey, Client], bool]
 
 
 def _search(
-    actor: Actor,
-    candidate_ids: QuerySet[BlindIndexRow, Any],
-    index_name: str,
-    matches: Matcher,
+    actor: Actor, candidate_ids: QuerySet[BlindIndexRow, Any], index_name: str, matches: Matcher
 ) -> list[ClientSummary]:
-    """Candidates from a blind index, narrowed to the clients the actor may find, then to those
-    whose decrypted fields really match (the truncated index has planned false positives).
-    Writes records:client:searched with the index and the matches (never the query)."""
+    """Candidates from a blind index among the clients the actor may find (the prefilter is
+    exact for client-level rules), narrowed by decryption to those that really match (the
+    truncated index has planned false positives), then one batch decision before anything is
+    revealed. Decrypted candidate values are only compared, never returned or logged. Writes
+    records:client:searched with the index and the matches (never the query)."""
     candidates = list(
         client_prefilter(actor, Action.CLIENT_SEARCH)
         .filter(id__in=candidate_ids)
         .order_by("created_at", "id")
     )
-    decisions = authorize_many(actor, Action.CLIENT_SEARCH, candidates)
-    allowed = [c for c, d in zip(candidates, decisions, strict=True) if d.allowed]
-    keys = client_keys(c.id for c in allowed)
-    found: list[ClientSummary] = []
-    for client in allowed:
+    keys = client_keys(c.id for c in candidates)
+    matched: list[tuple[Client, DataKey]] = []
+    for client in candidates:
         key = keys.get(client.id)
         if key is None:
             continue  # shredded or unreadable: never a match
         try:
             if matches(key, client):
-                found.append(_summary(key, client))
+                matched.append((client, key))
         except DecryptionFailed:
             continue
+    decisions = authorize_many(actor, Action.CLIENT_SEARCH, [c for c, _ in matched])
+    found = [
+        _summary(key, client)
+        for (client, key), decision in zip(matched, decisions, strict=True)
+        if decision.allowed
+    ]
     ledger.record(
         actor=actor,
         event_type=EventType.CLIENT_SEARCHED,
