@@ -272,6 +272,31 @@ def disclosure_limits(client_id: UUID) -> list[DisclosureLimit]:
     return [DisclosureLimit(r.id, r.recipient_kind, r.paid_in_full) for r in rows]
 
 
+@dataclass(frozen=True)
+class ContactPermission:
+    """What the client said a contact may be told (164.510(b)), without who the contact is:
+    the disclosure workflow matches a recipient to a contact by id, chosen by staff."""
+
+    id: UUID
+    kind: str
+    objected: bool
+    may_be_told: frozenset[str]
+
+    def may_tell(self, topic: str) -> bool:
+        return not self.objected and topic in self.may_be_told
+
+
+def contact_permissions(client_id: UUID) -> list[ContactPermission]:
+    """The client's current contacts and what each may be told (removed ones left out)."""
+    rows = Contact.objects.filter(client_id=client_id, ended_at=None).order_by("created_at")
+    return [
+        ContactPermission(
+            r.id, r.kind, r.decision == ClientDecision.OBJECTED, frozenset(r.may_be_told)
+        )
+        for r in rows
+    ]
+
+
 # ---- the notice ------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ import pytest
 from confide.consent.models import Contact, PersonalRepresentative
 from confide.consent.selectors import (
     consent_record_get,
+    contact_permissions,
     guardian_may_see,
     personal_representatives,
 )
@@ -81,6 +82,18 @@ def test_an_objection_means_they_are_told_nothing(world: World) -> None:
         )
     with pytest.raises(Conflict):
         contact_end(actor=act(world.worker_a), contact_id=contact.id)
+
+
+def test_other_modules_read_what_each_contact_may_be_told_without_names(world: World) -> None:
+    agreed = _contact(world)
+    objected = _contact(world, decision="objected")
+    removed = _contact(world)
+    contact_end(actor=act(world.worker_a), contact_id=removed.id)
+    permissions = {p.id: p for p in contact_permissions(world.client_a.id)}
+    assert set(permissions) == {agreed.id, objected.id}
+    assert permissions[agreed.id].may_tell("appointments")
+    assert not permissions[agreed.id].may_tell("payment")
+    assert not permissions[objected.id].may_tell("appointments")
 
 
 @pytest.mark.parametrize(
