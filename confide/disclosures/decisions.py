@@ -7,6 +7,7 @@ The engine (`engine/`) stays a pure function; this module is the workflow's only
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -66,6 +67,8 @@ def evaluate_categories(
     facts: Mapping[str, object],
     categories: Iterable[str],
     per_category: Mapping[str, Mapping[str, object]] | None = None,
+    *,
+    as_of: dt.date | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The engine's decision for each category (as the contract's JSON, without an id);
     `per_category` adds facts that differ by category (the consent on file)."""
@@ -76,7 +79,7 @@ def evaluate_categories(
             parsed = parse_facts({**facts, **extra, "info_category": category})
         except FactsError as error:
             raise ValidationFailed({"facts": "; ".join(error.problems)}) from None
-        decided: Decision = evaluate(parsed)
+        decided: Decision = evaluate(parsed, as_of)
         body = decided.as_json()
         body.pop("id")
         results[category] = {"decision": body, "approved_by_review": False}

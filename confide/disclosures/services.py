@@ -312,7 +312,7 @@ def request_create(*, actor: Actor, client_id: UUID | str, data: RequestInput) -
     except NotFound:
         raise ValidationFailed({"release_id": "is not a release of this client"}) from None
     facts = _engine_facts(known.facts, clean.facts, data)
-    decisions = dec.evaluate_categories(facts, clean.categories, _per_category(consents))
+    decisions = dec.evaluate_categories(facts, clean.categories, _per_category(consents), as_of=day)
     request = DisclosureRequest(
         id=uuid.uuid4(),
         agency_id=actor.agency_id,
@@ -490,7 +490,10 @@ def request_review(
     open_categories = [c for c, e in decisions.items() if dec.outcome_of(e) is Outcome.NEEDS_REVIEW]
     facts = _engine_facts(stored["known"], stored["answered"], _as_input(request))
     again = dec.evaluate_categories(
-        facts, open_categories, _per_category(stored.get("consent", {}))
+        facts,
+        open_categories,
+        _per_category(stored.get("consent", {})),
+        as_of=timezone.localdate(),
     )
     still_missing = dec.missing_of(again)
     if approve and still_missing:
