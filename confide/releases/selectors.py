@@ -115,17 +115,30 @@ class ReleaseOnFile:
         )
 
     def engine_consent(
-        self, *, purpose: str, recipient_type: str, info_category: str
+        self,
+        *,
+        purpose: str,
+        recipient_type: str,
+        info_category: str,
+        records_from: dt.date | None = None,
+        records_to: dt.date | None = None,
     ) -> dict[str, object]:
-        """The engine's `facts.consent` object for a request resting on this release."""
+        """The engine's `facts.consent` object for a request resting on this release. A release
+        limited to records of some dates covers a request only when its records' dates are
+        given and fit (unknown dates are not assumed to)."""
+        covers = self.covers(
+            purpose=purpose,
+            recipient_type=recipient_type,
+            info_category=info_category,
+            records_from=records_from,
+            records_to=records_to,
+        )
         return {
             "present": True,
             "type": self.consent_type.value,
             "valid": self.is_active,
             "revoked": self.status == Status.REVOKED,
-            "scope_covers_request": self.covers(
-                purpose=purpose, recipient_type=recipient_type, info_category=info_category
-            ),
+            "scope_covers_request": covers,
         }
 
 
