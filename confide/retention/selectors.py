@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -75,15 +76,19 @@ def active_hold_client_ids(client_ids: list[UUID]) -> set[UUID]:
     )
 
 
-def _closed_candidates(agency_id: UUID, rule: Rule, today: dt.date) -> list[Client]:
+def _closed_candidates(
+    agency_id: UUID, rule: Rule, today: dt.date, only: Collection[UUID] | None
+) -> list[Client]:
     """Clients with cases, all closed, whose closure rule alone has passed (the final date can
-    only be later), not yet shredded."""
+    only be later), not yet shredded; among `only` if given."""
     shredded = ShreddedClient.objects.filter(agency_id=agency_id).values("client_id")
     open_cases = Q(cases__status=CaseStatus.OPEN) | Q(cases__closed_on=None)
     latest_closure = dt.date(today.year - rule.years_after_closure, 12, 31)
+    clients = Client.objects.filter(agency_id=agency_id)
+    if only is not None:
+        clients = clients.filter(id__in=list(only))
     return list(
-        Client.objects.filter(agency_id=agency_id)
-        .exclude(id__in=shredded)
+        clients.exclude(id__in=shredded)
         .annotate(
             n_cases=Count("cases", distinct=True),
             n_open=Count("cases", filter=open_cases, distinct=True),
@@ -111,11 +116,14 @@ def due_on(client: Client, rule: Rule, last_disclosed: dt.date | None) -> tuple[
     return destruction_date(rule, dates)
 
 
-def due_clients(agency_id: UUID, today: dt.date, rule: Rule) -> list[DueClient]:
-    """Every client of the agency due for destruction on `today` under `rule`, oldest first."""
+def due_clients(
+    agency_id: UUID, today: dt.date, rule: Rule, only: Collection[UUID] | None = None
+) -> list[DueClient]:
+    """Every client of the agency (or of `only`) due for destruction on `today` under `rule`,
+    oldest first."""
     candidates = [
         c
-        for c in _closed_candidates(agency_id, rule, today)
+        for c in _closed_candidates(agency_id, rule, today, only)
         if add_years(c.last_closed, rule.years_after_closure) <= today  # type: ignore[attr-defined]
     ]
     ids = [c.id for c in candidates]

@@ -306,7 +306,7 @@ def purge_batch_approve(
     decisions = authorize_many(actor, Action.RETENTION_APPROVE, clients)
     if len(clients) != len(wanted) or not all(d.allowed for d in decisions):
         raise NotFound("client")
-    due = {d.client_id: d for d in due_clients(actor.agency_id, today, rule_of(schedule))}
+    due = {d.client_id: d for d in due_clients(actor.agency_id, today, rule_of(schedule), wanted)}
     if any(c not in due for c in wanted):
         raise NotDue()
     if any(due[c].held for c in wanted):
@@ -403,7 +403,9 @@ def _purge_item_in_transaction(item_id: UUID, today: dt.date) -> str:
     if active_hold_client_ids([client.id]):
         _close_item(item, ItemStatus.SKIPPED_HELD, "legal_hold")
         return "held"
-    due = {d.client_id for d in due_clients(client.agency_id, today, rule_of(item.batch.schedule))}
+    # The schedule in force now: a period lengthened since the approval protects the record.
+    rule = rule_of(schedule_current(client.agency_id) or item.batch.schedule)
+    due = {d.client_id for d in due_clients(client.agency_id, today, rule, [client.id])}
     if client.id not in due:
         _close_item(item, ItemStatus.SKIPPED_NOT_DUE, "not_due")
         return "not_due"

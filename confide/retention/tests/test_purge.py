@@ -395,3 +395,15 @@ def test_holds_are_bounded_by_the_agency_and_validated(world: World) -> None:
 
     with pytest.raises(HoldAlreadyReleased):
         services.legal_hold_release(actor=other_officer, hold_id=hold.id, note="again")
+
+
+def test_a_schedule_lengthened_after_approval_protects_the_record(world: World) -> None:
+    set_schedule(world)
+    close_cases(world.client_a)
+    _approve(world, world.client_a)
+    services.retention_schedule_set(
+        actor=actor(world.privacy_a), state="CA", years_after_closure=30
+    )
+    summary = services.purge_run(today=TODAY)
+    assert (summary.purged, summary.not_due) == (0, 1)
+    client_key(world.client_a.id)
