@@ -168,20 +168,20 @@ def _packet_setup() -> tuple[Any, Any, Any]:
 def _packet() -> None:
     worker, request, world = _packet_setup()
     from confide.crypto.envelope import client_key
-    from confide.disclosures import release
+    from confide.disclosures import packets, release
     from confide.disclosures.models import Redaction, ReleasePacket
     from confide.records.models import Note
 
     def build() -> float:
         start = time.perf_counter()
-        release.packet_build(actor=worker, request_id=request.id)
+        packets.packet_build(actor=worker, request_id=request.id)
         return time.perf_counter() - start
 
     cold = build()
     builds = [build() for _ in range(RUNS)]
     packet = ReleasePacket.objects.get(request_id=request.id)
     proposals = Redaction.objects.filter(packet=packet)
-    release.redactions_decide(
+    packets.redactions_decide(
         actor=worker, packet_id=packet.id, choices={str(r.id): "accepted" for r in proposals}
     )
 

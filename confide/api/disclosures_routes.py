@@ -19,7 +19,7 @@ from ninja import Field, Router, Schema, Status
 
 from confide.api.auth import actor_of
 from confide.api.schemas import ErrorOut, InputSchema
-from confide.disclosures import release, selectors, services
+from confide.disclosures import links, packets, release, selectors, services
 from confide.disclosures.decisions import CATEGORIES
 from confide.disclosures.services import MAX_ADDRESS, MAX_DESCRIPTION, MAX_NAMES, MAX_RECIPIENT
 
@@ -259,7 +259,7 @@ def _packet_out(actor_request: HttpRequest, packet_id: UUID | str) -> PacketOut:
 )
 def packet_build(request: HttpRequest, request_id: str) -> Status[PacketOut]:
     """Build the release packet (notes chosen by the decision; redactions proposed)."""
-    packet = release.packet_build(actor=actor_of(request), request_id=request_id)
+    packet = packets.packet_build(actor=actor_of(request), request_id=request_id)
     return Status(201, _packet_out(request, packet.id))
 
 
@@ -278,7 +278,7 @@ def packet_detail(request: HttpRequest, packet_id: str) -> PacketOut:
 )
 def redactions_decide(request: HttpRequest, packet_id: str, payload: RedactionsIn) -> PacketOut:
     """Accept (redact) or reject (keep) proposed redactions."""
-    release.redactions_decide(actor=actor_of(request), packet_id=packet_id, choices=payload.choices)
+    packets.redactions_decide(actor=actor_of(request), packet_id=packet_id, choices=payload.choices)
     return _packet_out(request, packet_id)
 
 
@@ -309,7 +309,7 @@ def release_send(request: HttpRequest, request_id: str, payload: ReleaseIn) -> S
             pdf_base64=base64.b64encode(done.pdf).decode()
             if done.pdf and not done.link_token
             else None,
-            link_url=release.link_url(done.link_token) if done.link_token else None,
+            link_url=links.link_url(done.link_token) if done.link_token else None,
             link_code=done.link_code,
             expires_at=d.expires_at,
         ),

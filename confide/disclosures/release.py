@@ -1,43 +1,27 @@
-"""Writers of the disclosure workflow, part two: building a release packet, reviewing its
-redactions, and releasing it (print, one-time link, or a verbal disclosure recorded afterwards),
-with the accounting entry, the ledger event and the client's notice in the same transaction.
-
-Minimum necessary: a packet holds only signed notes dated within the request's range whose
-every category the decision allows (psychotherapy notes and Part 2 records only when their own
-category was allowed), and only notes the person building it may read (`note:view`); nothing
-else from the record goes in except the identifiers on the cover sheet.
+"""Releasing an allowed request: print (the PDF), a one-time link (`links`), or a verbal
+disclosure recorded afterwards, with the accounting entry, the ledger event and the client's
+notice in the same transaction. The packet itself is built and reviewed in `packets`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import secrets
 import uuid
-from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 
-from confide.access.policy import Action, authorize_many
+from confide.access.policy import Action
 from confide.accounts.models import Agency, User
-from confide.consent.models import Contact, PersonalRepresentative
-from confide.consent.sealed import open_json
 from confide.consent.selectors import communication_preferences
 from confide.core import clock
 from confide.core.actor import Actor
-from confide.core.errors import NotFound, ValidationFailed
-from confide.core.ids import parse_id
 from confide.crypto.envelope import DataKey
 from confide.disclosures import decisions as dec
-from confide.disclosures import packet_pdf, redaction
+from confide.disclosures import links, packet_pdf, packets, redaction
 from confide.disclosures.accounting import accounting_entry_record
 from confide.disclosures.engine.facts import Purpose, Recipient
 from confide.disclosures.enums import (
@@ -50,15 +34,12 @@ from confide.disclosures.enums import (
     RequestStatus,
 )
 from confide.disclosures.errors import (
-    LinkUnavailable,
     NotReleasable,
     RedactionsPending,
-    WrongCode,
 )
 from confide.disclosures.models import (
     Delivery,
     DisclosureRequest,
-    Redaction,
     ReleasePacket,
 )
 from confide.disclosures.services import (
@@ -70,7 +51,6 @@ from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.messaging.services import notify
 from confide.records import files
-from confide.records.enums import NoteStatus
 from confide.records.models import Attachment, Case, Client, Note
 from confide.records.validation import Problems
 
@@ -78,218 +58,6 @@ MAX_SUMMARY = 4000
 MAX_NOTICE_REASON = 1000
 MAX_EMAIL = 254
 DELIVERY_TABLE = "disclosures_delivery"
-
-
-# ---- building the packet ------------------------------------------------------------------------
-
-
-def _client_texts(key: DataKey, client: Client) -> dict[str, str]:
-    return {
-        column: key.decrypt_text(
-            f"records_client.{column}", client.id, getattr(client, f"{column}_enc")
-        )
-        for column in ("legal_name", "preferred_name", "phone", "email", "date_of_birth")
-    }
-
-
-def _contact_identifiers(client: Client, key: DataKey) -> list[str]:
-    """Names, phone numbers and e-mail addresses of the client's contacts and personal
-    representatives (`consent`), for the deny-list: they are other people."""
-    found: list[str] = []
-    for model, purpose in (
-        (Contact, "contact.details"),
-        (PersonalRepresentative, "representative.details"),
-    ):
-        for row in model.objects.filter(client=client):
-            details = open_json(key, purpose, row.id, row.details_enc)
-            found += [str(details.get(k) or "") for k in ("name", "phone", "email")]
-    return [f for f in found if f.strip()]
-
-
-def _own(texts: Mapping[str, str]) -> redaction.Own:
-    return redaction.Own(
-        names=(texts["legal_name"], texts["preferred_name"]),
-        phones=(texts["phone"],),
-        emails=(texts["email"],),
-    )
-
-
-def _deny_list(
-    key: DataKey, request: DisclosureRequest, client: Client, own: redaction.Own
-) -> list[str]:
-    listed = key.decrypt_text(purpose_of("extra_names"), request.id, request.extra_names_enc)
-    names = [line.strip() for line in listed.replace(",", "\n").splitlines() if line.strip()]
-    return redaction.name_variants([*names, *_contact_identifiers(client, key)], keep_out=own.names)
-
-
-@dataclass(frozen=True)
-class Selection:
-    notes: list[Note]
-    withheld: dict[str, int]
-
-
-def select_notes(actor: Actor, request: DisclosureRequest, client: Client) -> Selection:
-    """The notes a release of this request may carry, and how many others in range were left
-    out and why (only notes the actor may read are counted, so nothing else is revealed)."""
-    allowed = dec.releasable(request.decisions)
-    excluded = dec.excluded_by_own_decision(request.decisions)
-    in_range = list(
-        Note.objects.filter(
-            client=client,
-            agency_id=request.agency_id,
-            occurred_on__gte=request.date_from,
-            occurred_on__lte=request.date_to,
-        )
-        .select_related("author", "case")
-        .order_by("occurred_on", "created_at")
-    )
-    for note in in_range:
-        note.client = client
-    decisions = authorize_many(actor, Action.NOTE_VIEW, in_range)
-    chosen: list[Note] = []
-    withheld: Counter[str] = Counter()
-    for note, decision in zip(in_range, decisions, strict=True):
-        if not decision.allowed:
-            continue
-        categories = dec.note_categories(note.kind, note.labels)
-        if note.status != NoteStatus.SIGNED:
-            withheld["unsigned"] += 1
-        elif not dec.covered(categories, allowed) or categories & excluded:
-            withheld["category_not_allowed"] += 1
-        else:
-            chosen.append(note)
-    return Selection(chosen, dict(withheld))
-
-
-def _body(key: DataKey, note: Note) -> str:
-    return key.decrypt_text("records_note.body", note.id, note.body_enc)
-
-
-@transaction.atomic
-def packet_build(*, actor: Actor, request_id: UUID | str) -> ReleasePacket:
-    """Choose the notes an allowed request may release and propose redactions of other
-    people's identifiers (for a person to review). Building again replaces an unreleased draft.
-
-    Needs disclosure:release on the client (care team). Writes disclosures:packet:built with the
-    note ids and the number of proposals. Raises NotFound, NotReleasable, RecordUnreadable.
-    """
-    request, policy_ids = authorized_request(
-        actor, request_id, Action.DISCLOSURE_RELEASE, lock=True
-    )
-    if request.status not in (RequestStatus.READY, RequestStatus.RELEASED):
-        raise NotReleasable("the decision does not allow a release of this request.")
-    client = Client.objects.get(id=request.client_id)
-    key = key_for(client.id)
-    selection = select_notes(actor, request, client)
-    texts = _client_texts(key, client)
-    own = _own(texts)
-    deny = _deny_list(key, request, client, own)
-    old = ReleasePacket.objects.filter(request=request).first()
-    if old is not None:
-        if Delivery.objects.filter(packet=old).exists():
-            raise NotReleasable("this packet was already released; open a new request.")
-        old.delete()  # an unreleased draft: its proposals go with it
-    packet = ReleasePacket.objects.create(
-        id=uuid.uuid4(),
-        agency_id=request.agency_id,
-        request=request,
-        built_by_id=actor.user_id,
-        status=PacketStatus.DRAFT,
-        note_ids=[str(n.id) for n in selection.notes],
-        withheld=selection.withheld,
-        includes_part2=any(
-            "substance_use_part2" in dec.note_categories(n.kind, n.labels) for n in selection.notes
-        ),
-    )
-    proposals = [
-        Redaction(packet=packet, note_id=note.id, start=s.start, end=s.end, entity=s.entity)
-        for note in selection.notes
-        for s in redaction.propose(_body(key, note), deny=deny, own=own)
-    ]
-    Redaction.objects.bulk_create(proposals)
-    if not proposals:
-        packet.status = PacketStatus.APPROVED
-        packet.save(update_fields=["status", "updated_at"])
-    ledger.record(
-        actor=actor,
-        event_type=EventType.PACKET_BUILT,
-        subject_type="release_packet",
-        subject_id=packet.id,
-        client_id=client.id,
-        policy_ids=policy_ids,
-        details={
-            "request": str(request.id),
-            "notes": packet.note_ids,
-            "proposed_redactions": len(proposals),
-            "withheld": sum(selection.withheld.values()),
-        },
-    )
-    return packet
-
-
-def packet_for(
-    actor: Actor, packet_id: UUID | str, *, lock: bool = False
-) -> tuple[ReleasePacket, tuple[str, ...]]:
-    """A packet whose request the actor may release, or NotFound."""
-    parsed = parse_id(packet_id)
-    query = ReleasePacket.objects.filter(agency_id=actor.agency_id)
-    found = query.filter(id=parsed).first() if parsed else None
-    if found is None:
-        raise NotFound("release packet")
-    try:
-        _, policy_ids = authorized_request(
-            actor, found.request_id, Action.DISCLOSURE_RELEASE, lock=lock
-        )
-    except NotFound:
-        raise NotFound("release packet") from None
-    if lock:
-        found = ReleasePacket.objects.select_for_update().get(id=found.id)
-    return found, policy_ids
-
-
-@transaction.atomic
-def redactions_decide(
-    *, actor: Actor, packet_id: UUID | str, choices: Mapping[str, str]
-) -> ReleasePacket:
-    """Record a person's decision on proposed redactions (redact or keep). When none is left
-    pending the packet is ready to release.
-
-    Needs disclosure:release. Writes disclosures:packet:redactions_reviewed with the counts.
-    Raises NotFound, ValidationFailed (an unknown redaction or choice).
-    """
-    packet, policy_ids = packet_for(actor, packet_id, lock=True)
-    allowed = {RedactionChoice.ACCEPTED.value, RedactionChoice.REJECTED.value}
-    rows = {str(r.id): r for r in packet.redactions.all()}
-    bad = {rid for rid, choice in choices.items() if rid not in rows or choice not in allowed}
-    if bad:
-        raise ValidationFailed({"redactions": f"{len(bad)} unknown redaction(s) or choice(s)"})
-    for rid, choice in choices.items():
-        row = rows[rid]
-        row.choice, row.decided_by_id = choice, actor.user_id
-    Redaction.objects.bulk_update(
-        [rows[r] for r in choices], ["choice", "decided_by", "updated_at"]
-    )
-    pending = packet.redactions.filter(choice=RedactionChoice.PENDING).count()
-    packet.status = PacketStatus.DRAFT if pending else PacketStatus.APPROVED
-    packet.save(update_fields=["status", "updated_at"])
-    counts = Counter(choices.values())
-    ledger.record(
-        actor=actor,
-        event_type=EventType.REDACTIONS_REVIEWED,
-        subject_type="release_packet",
-        subject_id=packet.id,
-        client_id=Client.objects.only("id").get(id=packet.request.client_id).id,
-        policy_ids=policy_ids,
-        details={
-            "accepted": counts.get("accepted", 0),
-            "rejected": counts.get("rejected", 0),
-            "pending": pending,
-        },
-    )
-    return packet
-
-
-# ---- releasing ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -366,7 +134,7 @@ def _content(
     today: dt.date,
 ) -> packet_pdf.PacketContent:
     client = Client.objects.get(id=request.client_id)
-    texts = _client_texts(key, client)
+    texts = packets.client_texts(key, client)
     ids = [UUID(i) for i in packet.note_ids]
     notes = {
         n.id: n for n in Note.objects.filter(id__in=ids, client=client).select_related("author")
@@ -408,7 +176,7 @@ def _content(
                 kind=notes[i].get_kind_display(),
                 author=notes[i].author.display_name,
                 labels=tuple(notes[i].labels),
-                text=redaction.apply(_body(key, notes[i]), accepted.get(i, [])),
+                text=redaction.apply(packets.note_body(key, notes[i]), accepted.get(i, [])),
             )
             for i in ids
             if i in notes
@@ -502,14 +270,6 @@ def _account(
     delivery.accounting_entry = entry
 
 
-def _hash(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-def new_code() -> str:
-    return f"{secrets.randbelow(10**8):08d}"
-
-
 @transaction.atomic
 def release(
     *,
@@ -571,9 +331,9 @@ def release(
         delivery.pdf = _store_pdf(actor, request, key, result_pdf)
     token = code = None
     if method == DeliveryMethod.LINK:
-        token, code = secrets.token_urlsafe(32), new_code()
-        delivery.token_hash = _hash("token", token)
-        delivery.code_hash = _hash("code", token, code)
+        fresh = links.new_link()
+        token, code = fresh.token, fresh.code
+        delivery.token_hash, delivery.code_hash = fresh.token_hash, fresh.code_hash
         delivery.expires_at = when + dt.timedelta(hours=settings.CONFIDE_RELEASE_LINK_HOURS)
     purpose = f"{DELIVERY_TABLE}.summary"
     delivery.summary_enc = key.encrypt_text(purpose, delivery.id, text)
@@ -603,93 +363,5 @@ def release(
         },
     )
     if token is not None and email:
-        _send_link(email, token)
+        links.send_link(email, token)
     return Released(delivery, result_pdf, token, code)
-
-
-def link_url(token: str) -> str:
-    return settings.CONFIDE_BASE_URL.rstrip("/") + f"/r/{token}/"
-
-
-def _send_link(email: str, token: str) -> None:
-    url = link_url(token)
-
-    def send() -> None:
-        send_mail(
-            subject="Confidential records: one-time link",
-            message=(
-                "Records were released to you. Open this link once, and enter the verification "
-                f"code the sender gives you separately:\n\n{url}\n\nThe link expires in "
-                f"{settings.CONFIDE_RELEASE_LINK_HOURS} hours.\n"
-            ),
-            from_email=None,
-            recipient_list=[email],
-            fail_silently=True,
-        )
-
-    transaction.on_commit(send)
-
-
-# ---- the recipient's one-time link --------------------------------------------------------------
-
-
-def _link(token: object, *, lock: bool = False) -> Delivery:
-    if not isinstance(token, str) or not 20 <= len(token) <= 100:
-        raise LinkUnavailable("unknown")
-    query = Delivery.objects.filter(method=DeliveryMethod.LINK, token_hash=_hash("token", token))
-    found = (query.select_for_update() if lock else query).first()
-    if found is None:
-        raise LinkUnavailable("unknown")
-    if found.used_at is not None:
-        raise LinkUnavailable("used")
-    if found.failed_attempts >= settings.CONFIDE_RELEASE_LINK_ATTEMPTS:
-        raise LinkUnavailable("locked")
-    if found.expires_at is None or found.expires_at <= clock.now():
-        raise LinkUnavailable("expired")
-    return found
-
-
-def link_check(token: object) -> None:
-    """Whether a link may still be opened (no client data, no event). Raises LinkUnavailable."""
-    _link(token)
-
-
-def _link_event(delivery: Delivery, event: EventType, details: dict[str, Any]) -> None:
-    ledger.record(
-        actor=None,
-        agency_id=delivery.agency_id,
-        channel="link",
-        event_type=event,
-        subject_type="disclosure_delivery",
-        subject_id=delivery.id,
-        client_id=delivery.client_id,
-        details=details,
-    )
-
-
-def link_redeem(token: object, code: object) -> tuple[str, bytes]:
-    """The packet's file name and PDF, once, for the right code. A wrong code counts against
-    the link (it closes after CONFIDE_RELEASE_LINK_ATTEMPTS); the count is kept even though the
-    call fails. Writes disclosures:link:opened or disclosures:link:refused. Raises
-    LinkUnavailable, WrongCode.
-    """
-    with transaction.atomic():
-        delivery = _link(token, lock=True)
-        given = code.strip() if isinstance(code, str) else ""
-        if not hmac.compare_digest(_hash("code", str(token), given), delivery.code_hash):
-            Delivery.objects.filter(id=delivery.id).update(failed_attempts=F("failed_attempts") + 1)
-            left = settings.CONFIDE_RELEASE_LINK_ATTEMPTS - delivery.failed_attempts - 1
-            _link_event(delivery, EventType.RELEASE_LINK_REFUSED, {"attempts_left": max(left, 0)})
-            wrong: WrongCode | LinkUnavailable = (
-                WrongCode(left) if left > 0 else LinkUnavailable("locked")
-            )
-        else:
-            delivery.used_at = clock.now()
-            delivery.save(update_fields=["used_at", "updated_at"])
-            attachment = Attachment.objects.get(id=delivery.pdf_id or uuid.UUID(int=0))
-            data = key_for(delivery.client_id).decrypt(
-                "records_attachment.blob", attachment.id, files.load(attachment)
-            )
-            _link_event(delivery, EventType.RELEASE_LINK_OPENED, {"sha256": delivery.digest})
-            return f"release-{delivery.request_id}.pdf", data
-    raise wrong  # outside the transaction, so the failed attempt stays counted

@@ -29,7 +29,8 @@ from confide.disclosures.enums import (
     RequestStatus,
 )
 from confide.disclosures.models import Delivery, DisclosureRequest, Redaction, ReleasePacket
-from confide.disclosures.release import DELIVERY_TABLE, packet_for
+from confide.disclosures.packets import packet_for
+from confide.disclosures.release import DELIVERY_TABLE
 from confide.disclosures.services import authorized_request, key_for, purpose_of, stored_facts
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType

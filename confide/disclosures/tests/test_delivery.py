@@ -16,7 +16,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from confide.core import clock
-from confide.disclosures import release, services
+from confide.disclosures import links, packets, release, services
 from confide.disclosures.errors import LinkUnavailable, WrongCode
 from confide.disclosures.models import AccountingEntry, Delivery, DisclosureRequest
 from confide.disclosures.tests.workflow_support import (
@@ -49,7 +49,7 @@ def _link(w: World) -> release.Released:
     request = services.request_create(
         actor=actor(w.worker_a), client_id=w.client_a.id, data=request_input()
     )
-    release.packet_build(actor=actor(w.worker_a), request_id=request.id)
+    packets.packet_build(actor=actor(w.worker_a), request_id=request.id)
     return release.release(
         actor=actor(w.worker_a), request_id=request.id, method="link", notice=release.Notice()
     )
@@ -64,7 +64,7 @@ def test_a_link_is_stored_only_as_hashes_and_opens_once_with_its_code(ready: Wor
     assert done.link_token not in stored
     assert done.link_code not in stored
     mark = ledger_mark()
-    name, pdf = release.link_redeem(done.link_token, done.link_code)
+    name, pdf = links.link_redeem(done.link_token, done.link_code)
     assert pdf.startswith(b"%PDF-")
     assert hashlib.sha256(pdf).hexdigest() == row.digest
     assert name == f"release-{row.request_id}.pdf"
@@ -73,7 +73,7 @@ def test_a_link_is_stored_only_as_hashes_and_opens_once_with_its_code(ready: Wor
     assert opened.actor_id is None
     assert opened.channel == "link"
     with pytest.raises(LinkUnavailable) as used:
-        release.link_redeem(done.link_token, done.link_code)
+        links.link_redeem(done.link_token, done.link_code)
     assert used.value.reason == "used"
 
 
@@ -85,13 +85,13 @@ def test_wrong_codes_are_counted_even_though_they_fail_and_then_close_the_link(
     assert done.link_token is not None
     for left in (2, 1):
         with pytest.raises(WrongCode, match=f"{left} attempt"):
-            release.link_redeem(done.link_token, "00000000")
+            links.link_redeem(done.link_token, "00000000")
     with pytest.raises(LinkUnavailable) as locked:
-        release.link_redeem(done.link_token, "11111111")
+        links.link_redeem(done.link_token, "11111111")
     assert locked.value.reason == "locked"
     assert Delivery.objects.get().failed_attempts == 3
     with pytest.raises(LinkUnavailable) as still:
-        release.link_redeem(done.link_token, done.link_code)  # the right code is too late
+        links.link_redeem(done.link_token, done.link_code)  # the right code is too late
     assert still.value.reason == "locked"
 
 
@@ -100,11 +100,11 @@ def test_an_expired_or_unknown_link_gives_nothing(ready: World) -> None:
     assert done.link_token is not None
     Delivery.objects.update(expires_at=clock.now() - dt.timedelta(seconds=1))
     with pytest.raises(LinkUnavailable) as expired:
-        release.link_redeem(done.link_token, done.link_code)
+        links.link_redeem(done.link_token, done.link_code)
     assert expired.value.reason == "expired"
     for token in ("x" * 43, "", None, 5, "a" * 5000):
         with pytest.raises(LinkUnavailable) as unknown:
-            release.link_redeem(token, done.link_code)
+            links.link_redeem(token, done.link_code)
         assert unknown.value.reason == "unknown"
 
 
@@ -114,7 +114,7 @@ def test_the_link_email_holds_the_link_but_never_the_code(
     request = services.request_create(
         actor=actor(ready.worker_a), client_id=ready.client_a.id, data=request_input()
     )
-    release.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     with django_capture_on_commit_callbacks(execute=True):
         done = release.release(
             actor=actor(ready.worker_a),

@@ -16,7 +16,7 @@ from confide.consent.models import CommunicationPreference, Contact
 from confide.consent.sealed import seal_json
 from confide.core.errors import NotFound, NotPermitted, ValidationFailed
 from confide.crypto.envelope import client_key
-from confide.disclosures import packet_pdf, release, selectors, services
+from confide.disclosures import packet_pdf, packets, release, selectors, services
 from confide.disclosures.enums import (
     ClientNotice,
     DeliveryMethod,
@@ -329,7 +329,7 @@ def test_a_prohibited_request_then_a_release_attempt_releases_nothing(ready: Wor
     assert request.decisions["general"]["decision"]["outcome"] == "prohibited"
     mark = ledger_mark()
     with pytest.raises(NotReleasable):
-        release.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+        packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     for method in ("print", "link"):
         with pytest.raises(NotReleasable):
             release.release(
@@ -390,7 +390,7 @@ def _notes(w: World) -> dict[str, Any]:
 def test_a_packet_holds_only_signed_notes_of_allowed_categories_in_range(ready: World) -> None:
     notes = _notes(ready)
     request = _request(ready)
-    packet = release.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    packet = packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     assert packet.note_ids == [str(notes["plain"].id)]
     assert packet.withheld == {"category_not_allowed": 3}  # psy, part2, hiv of worker_a
     assert packet.includes_part2 is False
@@ -415,7 +415,7 @@ def test_other_peoples_identifiers_are_proposed_and_the_clients_own_are_not(
     signed_note(ready.worker_a, ready.client_a, body, on=IN_RANGE)
     request = _request(ready, extra_names="Okonkwo Adaeze")
     signed_note(ready.worker_a, ready.client_a, "Okonkwo came too.", on=IN_RANGE)
-    packet = release.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    packet = packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     view = selectors.packet_get(actor=actor(ready.worker_a), packet_id=packet.id)
     proposed = [s.text for n in view.notes for s in n.segments if s.redaction_id]
     assert proposed == ["Tomas Reyes", "415-555-0199", "Lena Fischer", "Okonkwo"]
@@ -428,7 +428,7 @@ def test_redactions_are_reviewed_before_release_and_applied(
     monkeypatch.setattr(packet_pdf, "_font_dir", lambda: None)  # core font: text is searchable
     signed_note(ready.worker_a, ready.client_a, OTHER_PERSON, on=IN_RANGE)
     request = _request(ready)
-    packet = release.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    packet = packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     with pytest.raises(RedactionsPending):
         release.release(
             actor=actor(ready.worker_a),
@@ -438,13 +438,13 @@ def test_redactions_are_reviewed_before_release_and_applied(
         )
     name, phone = sorted(packet.redactions.all(), key=lambda r: r.start)
     with pytest.raises(ValidationFailed):
-        release.redactions_decide(
+        packets.redactions_decide(
             actor=actor(ready.worker_a), packet_id=packet.id, choices={str(name.id): "maybe"}
         )
     forged = {"00000000-0000-4000-8000-000000000000": "accepted"}
     with pytest.raises(ValidationFailed):
-        release.redactions_decide(actor=actor(ready.worker_a), packet_id=packet.id, choices=forged)
-    release.redactions_decide(
+        packets.redactions_decide(actor=actor(ready.worker_a), packet_id=packet.id, choices=forged)
+    packets.redactions_decide(
         actor=actor(ready.worker_a),
         packet_id=packet.id,
         choices={str(name.id): "accepted", str(phone.id): "rejected"},
@@ -475,7 +475,7 @@ def test_a_release_accounts_records_and_emails_the_client(
         ready, recipient_type="attorney", purpose="litigation", legal_instrument="court_order"
     )
     assert request.status == RequestStatus.READY, request.decisions
-    release.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     mark = ledger_mark()
     with django_capture_on_commit_callbacks(execute=True):
         done = release.release(
@@ -505,7 +505,7 @@ def test_a_release_accounts_records_and_emails_the_client(
 
 def test_a_treatment_release_is_accounted_as_excluded(ready: World) -> None:
     request = _request(ready)
-    release.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     release.release(
         actor=actor(ready.worker_a), request_id=request.id, method="print", notice=release.Notice()
     )
@@ -523,7 +523,7 @@ def test_the_client_is_never_emailed_when_their_preferences_forbid_it(
         recorded_by=ready.worker_a,
     )
     request = _request(ready)
-    release.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     with django_capture_on_commit_callbacks(execute=True):
         done = release.release(
             actor=actor(ready.worker_a),
@@ -540,7 +540,7 @@ def test_an_exception_is_recorded_with_its_reason_and_nobody_is_told(
     ready: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     request = _request(ready)
-    release.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     with pytest.raises(ValidationFailed) as failed:
         release.release(
             actor=actor(ready.worker_a),
@@ -565,7 +565,7 @@ def test_a_crash_mid_release_leaves_nothing_behind(
     ready: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     request = _request(ready)
-    release.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
 
     def boom(**_: Any) -> None:
         raise RuntimeError("disk full")
@@ -613,23 +613,23 @@ def test_a_verbal_disclosure_is_recorded_after_the_fact(ready: World) -> None:
 
 def test_a_released_packet_is_never_rebuilt(ready: World) -> None:
     request = _request(ready)
-    release.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     release.release(
         actor=actor(ready.worker_a), request_id=request.id, method="print", notice=release.Notice()
     )
     with pytest.raises(NotReleasable, match="already released"):
-        release.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+        packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     assert ReleasePacket.objects.count() == 1
 
 
 def test_another_agency_cannot_reach_a_request_or_its_packet(ready: World) -> None:
     request = _request(ready)
-    packet = release.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    packet = packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     for call in (
         lambda a: selectors.request_get(actor=a, request_id=request.id),
         lambda a: selectors.packet_get(actor=a, packet_id=packet.id),
-        lambda a: release.packet_build(actor=a, request_id=request.id),
-        lambda a: release.redactions_decide(actor=a, packet_id=packet.id, choices={}),
+        lambda a: packets.packet_build(actor=a, request_id=request.id),
+        lambda a: packets.redactions_decide(actor=a, packet_id=packet.id, choices={}),
         lambda a: release.release(
             actor=a, request_id=request.id, method="print", notice=release.Notice()
         ),
@@ -645,3 +645,62 @@ def test_a_dump_holds_no_recipient_or_reason_in_clear(ready: World) -> None:
     flat = repr(row).encode()
     for secret in (b"Imogen", b"Okonkwo", b"Harbour", b"Continuity"):
         assert secret not in flat
+
+
+def test_part2_records_go_only_under_their_own_rules_with_the_redisclosure_notice(
+    ready: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(packet_pdf, "_font_dir", lambda: None)
+    program = ready.team_a1.program
+    program.is_part2 = True
+    program.save()
+    sud = signed_note(
+        ready.worker_a, ready.client_a, "Relapse plan.", on=IN_RANGE, labels=["part2_sud"]
+    )
+    plain = signed_note(ready.worker_a, ready.client_a, "Housing call.", on=IN_RANGE)
+    general_only = _request(ready, recipient_type="employer", purpose="return_to_work_verification")
+    assert general_only.status == RequestStatus.REFUSED  # no Part 2 consent: nothing at all
+    emergency = _request(
+        ready,
+        recipient_type="medical_personnel",
+        purpose="medical_emergency",
+        categories=["general", "substance_use_part2"],
+        facts={"emergency": True},
+    )
+    assert emergency.status == RequestStatus.READY, emergency.decisions
+    packet = packets.packet_build(actor=actor(ready.worker_a), request_id=emergency.id)
+    assert set(packet.note_ids) == {str(sud.id), str(plain.id)}
+    assert packet.includes_part2 is True
+    done = release.release(
+        actor=actor(ready.worker_a),
+        request_id=emergency.id,
+        method="print",
+        notice=release.Notice(),
+    )
+    assert done.pdf is not None
+    assert b"42 CFR part 2 prohibits unauthorized use or disclosure of these records." in (
+        _pdf_text(done.pdf)
+    )
+
+
+def test_psychotherapy_notes_go_only_with_their_own_authorization_and_to_their_author(
+    ready: World,
+) -> None:
+    signed(
+        actor(ready.worker_a),
+        ready.client_a.id,
+        complete(ReleaseKind.PSYCHOTHERAPY_NOTES, purpose="treatment"),
+    )
+    today = dt.date.today()
+    own = signed_note(ready.worker_a, ready.client_a, "Mine.", on=today, kind="psychotherapy")
+    signed_note(ready.worker_a2, ready.client_a, "A colleague's.", on=today, kind="psychotherapy")
+    plain = signed_note(ready.worker_a, ready.client_a, "Plain.", on=today)
+    general = _request(ready, date_from=today, date_to=today)
+    packet = packets.packet_build(actor=actor(ready.worker_a), request_id=general.id)
+    assert packet.note_ids == [str(plain.id)]  # a general release never carries them
+    both = _request(
+        ready, categories=["general", "psychotherapy_notes"], date_from=today, date_to=today
+    )
+    assert both.status == RequestStatus.READY, both.decisions
+    packet = packets.packet_build(actor=actor(ready.worker_a), request_id=both.id)
+    assert set(packet.note_ids) == {str(own.id), str(plain.id)}  # never a colleague's

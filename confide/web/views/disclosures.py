@@ -23,7 +23,7 @@ from confide.access.policy import Action
 from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.core.errors import DomainError, NotFound, NotPermitted, ValidationFailed
-from confide.disclosures import forms, release, selectors, services
+from confide.disclosures import forms, links, packets, release, selectors, services
 from confide.disclosures.errors import LinkUnavailable, WrongCode
 from confide.disclosures.models import DisclosureProfile
 from confide.disclosures.prefill import STAFF_FACTS
@@ -162,7 +162,7 @@ def request_review(request: HttpRequest, actor: Actor, request_id: UUID) -> Http
 @require_POST
 @staff_view
 def packet_build(request: HttpRequest, actor: Actor, request_id: UUID) -> HttpResponse:
-    packet = release.packet_build(actor=actor, request_id=request_id)
+    packet = packets.packet_build(actor=actor, request_id=request_id)
     return redirect("web:packet_detail", packet_id=packet.id)
 
 
@@ -177,7 +177,7 @@ def packet_detail(request: HttpRequest, actor: Actor, packet_id: UUID) -> HttpRe
             if key.startswith("r_")
         }
         try:
-            packet = release.redactions_decide(actor=actor, packet_id=packet_id, choices=choices)
+            packet = packets.redactions_decide(actor=actor, packet_id=packet_id, choices=choices)
         except ValidationFailed as failed:
             error = failed.message
         else:
@@ -219,7 +219,7 @@ def release_send(request: HttpRequest, actor: Actor, request_id: UUID) -> HttpRe
                 request,
                 "web/disclosure_link.html",
                 {
-                    "url": release.link_url(done.link_token),
+                    "url": links.link_url(done.link_token),
                     "code": done.link_code,
                     "delivery": done.delivery,
                     "request_id": request_id,
@@ -313,7 +313,7 @@ def profile(request: HttpRequest, actor: Actor) -> HttpResponse:
 def link_open(request: HttpRequest, token: str) -> HttpResponse:
     """The recipient enters the code given to them separately and receives the packet once."""
     try:
-        release.link_check(token)
+        links.link_check(token)
     except LinkUnavailable as gone:
         return render(request, "web/link_gone.html", {"error": gone}, status=gone.status)
     form = forms.CodeForm(request.POST or None)
@@ -322,7 +322,7 @@ def link_open(request: HttpRequest, token: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                name, data = release.link_redeem(token, form.cleaned_data["code"])
+                name, data = links.link_redeem(token, form.cleaned_data["code"])
             except LinkUnavailable as gone:
                 return render(request, "web/link_gone.html", {"error": gone}, status=gone.status)
             except WrongCode as wrong:

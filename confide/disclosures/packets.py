@@ -1,0 +1,257 @@
+"""Release packets: which notes an allowed request may release, and the redactions of other
+people's identifiers that a person reviews before anything goes out.
+
+Minimum necessary: a packet holds only signed notes dated within the request's range whose
+every category the decision allows (psychotherapy notes and Part 2 records only when their own
+category was allowed), and only notes the person building it may read (`note:view`); nothing
+else from the record goes in except the identifiers on the cover sheet.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.db import transaction
+
+from confide.access.policy import Action, authorize_many
+from confide.consent.models import Contact, PersonalRepresentative
+from confide.consent.sealed import open_json
+from confide.core.actor import Actor
+from confide.core.errors import NotFound, ValidationFailed
+from confide.core.ids import parse_id
+from confide.crypto.envelope import DataKey
+from confide.disclosures import decisions as dec
+from confide.disclosures import redaction
+from confide.disclosures.enums import PacketStatus, RedactionChoice, RequestStatus
+from confide.disclosures.errors import NotReleasable
+from confide.disclosures.models import Delivery, DisclosureRequest, Redaction, ReleasePacket
+from confide.disclosures.services import authorized_request, key_for, purpose_of
+from confide.ledger import services as ledger
+from confide.ledger.enums import EventType
+from confide.records.enums import NoteStatus
+from confide.records.models import Client, Note
+
+
+def client_texts(key: DataKey, client: Client) -> dict[str, str]:
+    return {
+        column: key.decrypt_text(
+            f"records_client.{column}", client.id, getattr(client, f"{column}_enc")
+        )
+        for column in ("legal_name", "preferred_name", "phone", "email", "date_of_birth")
+    }
+
+
+def _contact_identifiers(client: Client, key: DataKey) -> list[str]:
+    """Names, phone numbers and e-mail addresses of the client's contacts and personal
+    representatives (`consent`), for the deny-list: they are other people."""
+    found: list[str] = []
+    for model, purpose in (
+        (Contact, "contact.details"),
+        (PersonalRepresentative, "representative.details"),
+    ):
+        for row in model.objects.filter(client=client):
+            details = open_json(key, purpose, row.id, row.details_enc)
+            found += [str(details.get(k) or "") for k in ("name", "phone", "email")]
+    return [f for f in found if f.strip()]
+
+
+def _own(texts: Mapping[str, str]) -> redaction.Own:
+    return redaction.Own(
+        names=(texts["legal_name"], texts["preferred_name"]),
+        phones=(texts["phone"],),
+        emails=(texts["email"],),
+    )
+
+
+def _deny_list(
+    key: DataKey, request: DisclosureRequest, client: Client, own: redaction.Own
+) -> list[str]:
+    listed = key.decrypt_text(purpose_of("extra_names"), request.id, request.extra_names_enc)
+    names = [line.strip() for line in listed.replace(",", "\n").splitlines() if line.strip()]
+    return redaction.name_variants([*names, *_contact_identifiers(client, key)], keep_out=own.names)
+
+
+@dataclass(frozen=True)
+class Selection:
+    notes: list[Note]
+    withheld: dict[str, int]
+
+
+def select_notes(actor: Actor, request: DisclosureRequest, client: Client) -> Selection:
+    """The notes a release of this request may carry, and how many others in range were left
+    out and why (only notes the actor may read are counted, so nothing else is revealed)."""
+    allowed = dec.releasable(request.decisions)
+    excluded = dec.excluded_by_own_decision(request.decisions)
+    in_range = list(
+        Note.objects.filter(
+            client=client,
+            agency_id=request.agency_id,
+            occurred_on__gte=request.date_from,
+            occurred_on__lte=request.date_to,
+        )
+        .select_related("author", "case__program")
+        .order_by("occurred_on", "created_at")
+    )
+    for note in in_range:
+        note.client = client
+    decisions = authorize_many(actor, Action.NOTE_VIEW, in_range)
+    chosen: list[Note] = []
+    withheld: Counter[str] = Counter()
+    for note, decision in zip(in_range, decisions, strict=True):
+        if not decision.allowed:
+            continue
+        categories = dec.note_categories(note.kind, note.labels)
+        if note.status != NoteStatus.SIGNED:
+            withheld["unsigned"] += 1
+        elif not dec.covered(categories, allowed) or categories & excluded:
+            withheld["category_not_allowed"] += 1
+        else:
+            chosen.append(note)
+    return Selection(chosen, dict(withheld))
+
+
+def includes_part2(request: DisclosureRequest, notes: list[Note]) -> bool:
+    """Whether the packet carries 42 CFR Part 2 records, so the 2.32 notice goes with it: a note
+    labelled Part 2, a note of a Part 2 program's case (all its records are Part 2 records), or
+    a decision that asks for the notice."""
+    asked = "attach_part2_redisclosure_notice" in dec.conditions_of(
+        request.decisions, dec.releasable(request.decisions)
+    )
+    return bool(notes) and (
+        asked
+        or any(
+            "substance_use_part2" in dec.note_categories(n.kind, n.labels)
+            or n.case.program.is_part2
+            for n in notes
+        )
+    )
+
+
+def note_body(key: DataKey, note: Note) -> str:
+    return key.decrypt_text("records_note.body", note.id, note.body_enc)
+
+
+@transaction.atomic
+def packet_build(*, actor: Actor, request_id: UUID | str) -> ReleasePacket:
+    """Choose the notes an allowed request may release and propose redactions of other
+    people's identifiers (for a person to review). Building again replaces an unreleased draft.
+
+    Needs disclosure:release on the client (care team). Writes disclosures:packet:built with the
+    note ids and the number of proposals. Raises NotFound, NotReleasable, RecordUnreadable.
+    """
+    request, policy_ids = authorized_request(
+        actor, request_id, Action.DISCLOSURE_RELEASE, lock=True
+    )
+    if request.status not in (RequestStatus.READY, RequestStatus.RELEASED):
+        raise NotReleasable("the decision does not allow a release of this request.")
+    client = Client.objects.get(id=request.client_id)
+    key = key_for(client.id)
+    selection = select_notes(actor, request, client)
+    texts = client_texts(key, client)
+    own = _own(texts)
+    deny = _deny_list(key, request, client, own)
+    old = ReleasePacket.objects.filter(request=request).first()
+    if old is not None:
+        if Delivery.objects.filter(packet=old).exists():
+            raise NotReleasable("this packet was already released; open a new request.")
+        old.delete()  # an unreleased draft: its proposals go with it
+    packet = ReleasePacket.objects.create(
+        id=uuid.uuid4(),
+        agency_id=request.agency_id,
+        request=request,
+        built_by_id=actor.user_id,
+        status=PacketStatus.DRAFT,
+        note_ids=[str(n.id) for n in selection.notes],
+        withheld=selection.withheld,
+        includes_part2=includes_part2(request, selection.notes),
+    )
+    proposals = [
+        Redaction(packet=packet, note_id=note.id, start=s.start, end=s.end, entity=s.entity)
+        for note in selection.notes
+        for s in redaction.propose(note_body(key, note), deny=deny, own=own)
+    ]
+    Redaction.objects.bulk_create(proposals)
+    if not proposals:
+        packet.status = PacketStatus.APPROVED
+        packet.save(update_fields=["status", "updated_at"])
+    ledger.record(
+        actor=actor,
+        event_type=EventType.PACKET_BUILT,
+        subject_type="release_packet",
+        subject_id=packet.id,
+        client_id=client.id,
+        policy_ids=policy_ids,
+        details={
+            "request": str(request.id),
+            "notes": packet.note_ids,
+            "proposed_redactions": len(proposals),
+            "withheld": sum(selection.withheld.values()),
+        },
+    )
+    return packet
+
+
+def packet_for(
+    actor: Actor, packet_id: UUID | str, *, lock: bool = False
+) -> tuple[ReleasePacket, tuple[str, ...]]:
+    """A packet whose request the actor may release, or NotFound."""
+    parsed = parse_id(packet_id)
+    query = ReleasePacket.objects.filter(agency_id=actor.agency_id)
+    found = query.filter(id=parsed).first() if parsed else None
+    if found is None:
+        raise NotFound("release packet")
+    try:
+        _, policy_ids = authorized_request(
+            actor, found.request_id, Action.DISCLOSURE_RELEASE, lock=lock
+        )
+    except NotFound:
+        raise NotFound("release packet") from None
+    if lock:
+        found = ReleasePacket.objects.select_for_update().get(id=found.id)
+    return found, policy_ids
+
+
+@transaction.atomic
+def redactions_decide(
+    *, actor: Actor, packet_id: UUID | str, choices: Mapping[str, str]
+) -> ReleasePacket:
+    """Record a person's decision on proposed redactions (redact or keep). When none is left
+    pending the packet is ready to release.
+
+    Needs disclosure:release. Writes disclosures:packet:redactions_reviewed with the counts.
+    Raises NotFound, ValidationFailed (an unknown redaction or choice).
+    """
+    packet, policy_ids = packet_for(actor, packet_id, lock=True)
+    allowed = {RedactionChoice.ACCEPTED.value, RedactionChoice.REJECTED.value}
+    rows = {str(r.id): r for r in packet.redactions.all()}
+    bad = {rid for rid, choice in choices.items() if rid not in rows or choice not in allowed}
+    if bad:
+        raise ValidationFailed({"redactions": f"{len(bad)} unknown redaction(s) or choice(s)"})
+    for rid, choice in choices.items():
+        row = rows[rid]
+        row.choice, row.decided_by_id = choice, actor.user_id
+    Redaction.objects.bulk_update(
+        [rows[r] for r in choices], ["choice", "decided_by", "updated_at"]
+    )
+    pending = packet.redactions.filter(choice=RedactionChoice.PENDING).count()
+    packet.status = PacketStatus.DRAFT if pending else PacketStatus.APPROVED
+    packet.save(update_fields=["status", "updated_at"])
+    counts = Counter(choices.values())
+    ledger.record(
+        actor=actor,
+        event_type=EventType.REDACTIONS_REVIEWED,
+        subject_type="release_packet",
+        subject_id=packet.id,
+        client_id=Client.objects.only("id").get(id=packet.request.client_id).id,
+        policy_ids=policy_ids,
+        details={
+            "accepted": counts.get("accepted", 0),
+            "rejected": counts.get("rejected", 0),
+            "pending": pending,
+        },
+    )
+    return packet
