@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 from uuid import UUID
 
 from django.db import transaction
@@ -290,7 +291,9 @@ def release_list(*, actor: Actor, client_id: UUID | str) -> list[ReleaseDetail]:
 
 
 @transaction.atomic
-def release_get(*, actor: Actor, release_id: UUID | str, export: str = "") -> ReleaseDetail:
+def release_get(
+    *, actor: Actor, release_id: UUID | str, export: Literal["", "pdf", "fhir"] = ""
+) -> ReleaseDetail:
     """One release in full (for its page, or for an export: `pdf` or `fhir`).
 
     Needs release:view on its client. Writes consent:release:viewed, or consent:release:exported

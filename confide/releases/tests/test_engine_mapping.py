@@ -59,16 +59,19 @@ def _psychotherapy_release(world: World) -> selectors.ReleaseOnFile:
     return selectors.releases_on_file(world.client_a.id, on=today())[0]
 
 
-ASK = {
-    "purpose": "care_coordination",
-    "recipient_type": "health_care_provider",
-    "info_category": "psychotherapy_notes",
-}
+def _consent(
+    on_file: selectors.ReleaseOnFile, recipient_type: str = "health_care_provider"
+) -> dict[str, object]:
+    return on_file.engine_consent(
+        purpose="care_coordination",
+        recipient_type=recipient_type,
+        info_category="psychotherapy_notes",
+    )
 
 
 def test_an_active_psychotherapy_notes_authorization_opens_the_notes(world: World) -> None:
     on_file = _psychotherapy_release(world)
-    assert _decide(on_file.engine_consent(**ASK)) in (
+    assert _decide(_consent(on_file)) in (
         Outcome.PERMITTED,
         Outcome.PERMITTED_WITH_CONDITIONS,
     )
@@ -78,12 +81,11 @@ def test_a_revoked_one_does_not(world: World) -> None:
     on_file = _psychotherapy_release(world)
     services.release_revoke(actor=actor(world.worker_a), release_id=on_file.id)
     revoked = selectors.releases_on_file(world.client_a.id, on=today())[0]
-    assert _decide(revoked.engine_consent(**ASK)) == Outcome.PROHIBITED
+    assert _decide(_consent(revoked)) == Outcome.PROHIBITED
 
 
 def test_a_release_for_another_recipient_does_not(world: World) -> None:
     on_file = _psychotherapy_release(world)
-    other = {**ASK, "recipient_type": "attorney"}
-    consent = on_file.engine_consent(**other)
+    consent = _consent(on_file, recipient_type="attorney")
     assert consent["scope_covers_request"] is False
     assert _decide(consent, recipient_type="attorney") == Outcome.PROHIBITED

@@ -222,15 +222,18 @@ def test_the_records_date_range_limits_what_a_release_covers(world: World) -> No
     assert covers(first, last)
     assert not covers(first, dt.date(2025, 7, 1))
     assert not covers(None, None)  # unknown dates are not assumed to fit
-    ask = {
-        "purpose": "care_coordination",
-        "recipient_type": "health_care_provider",
-        "info_category": "general",
-    }
-    assert on_file.engine_consent(**ask, records_from=first, records_to=last)[
-        "scope_covers_request"
-    ]
-    assert not on_file.engine_consent(**ask)["scope_covers_request"]
+
+    def engine_covers(first: dt.date | None, last: dt.date | None) -> object:
+        return on_file.engine_consent(
+            purpose="care_coordination",
+            recipient_type="health_care_provider",
+            info_category="general",
+            records_from=first,
+            records_to=last,
+        )["scope_covers_request"]
+
+    assert engine_covers(first, last) is True
+    assert engine_covers(None, None) is False
 
 
 def test_each_action_is_on_the_ledger(world: World) -> None:
