@@ -15,6 +15,7 @@ from scratchdb import ScratchDatabase
 
 from confide.consent import services
 from confide.consent.models import CommunicationPreference, DisclosureRestriction
+from confide.consent.services import restrictions
 from confide.core import clock
 from confide.core.enums import Role
 from confide.core.errors import Conflict
@@ -61,7 +62,7 @@ def test_two_people_setting_a_new_channel_at_once_leave_one_row(
         time.sleep(HOLD_SECONDS)  # after the client's row lock is taken
         return original(client_id)
 
-    monkeypatch.setattr("confide.consent.services.client_key", slow_client_key)
+    monkeypatch.setattr("confide.consent.services.communications.client_key", slow_client_key)
 
     def setter(who: object, allowed: bool) -> Callable[[], str]:
         def job() -> str:
@@ -103,7 +104,7 @@ def test_two_privacy_officers_deciding_at_once_decide_once(
         time.sleep(HOLD_SECONDS)  # after the request's row lock is taken
         return clock.now()
 
-    monkeypatch.setattr(services, "clock", types.SimpleNamespace(now=slow_now))
+    monkeypatch.setattr(restrictions, "clock", types.SimpleNamespace(now=slow_now))
 
     def decide(agree: bool) -> Callable[[], str]:
         def job() -> str:

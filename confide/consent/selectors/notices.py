@@ -1,0 +1,135 @@
+"""Readers of the limits-of-confidentiality notice: the current texts (also for the portal),
+their blocks for a page, their readability, and whether a client must acknowledge again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.db.models import Max
+
+from confide.access.lookups import get_authorized
+from confide.access.policy import Action
+from confide.consent import readability
+from confide.consent.enums import (
+    Language,
+)
+from confide.consent.models import (
+    Acknowledgement,
+    Notice,
+)
+from confide.core.actor import Actor
+from confide.records.models import Client
+
+# ---- the notice ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoticeBlock:
+    kind: str  # "heading", "paragraph" or "list"
+    lines: tuple[str, ...]
+
+
+def notice_blocks(body: str) -> list[NoticeBlock]:
+    """A notice's plain text as blocks for a page: "## " starts a heading, "- " a list item,
+    a blank line ends a paragraph."""
+    blocks: list[NoticeBlock] = []
+    for chunk in body.replace("\r\n", "\n").split("\n\n"):
+        lines = [line.strip() for line in chunk.split("\n") if line.strip()]
+        paragraph: list[str] = []
+        items: list[str] = []
+        for line in lines:
+            if line.startswith("## "):
+                blocks += _flush(paragraph, items)
+                paragraph, items = [], []
+                blocks.append(NoticeBlock("heading", (line[3:],)))
+            elif line.startswith("- "):
+                blocks += _flush(paragraph, [])
+                paragraph = []
+                items.append(line[2:])
+            else:
+                blocks += _flush([], items)
+                items = []
+                paragraph.append(line)
+        blocks += _flush(paragraph, items)
+    return blocks
+
+
+def _flush(paragraph: list[str], items: list[str]) -> list[NoticeBlock]:
+    out = []
+    if paragraph:
+        out.append(NoticeBlock("paragraph", (" ".join(paragraph),)))
+    if items:
+        out.append(NoticeBlock("list", tuple(items)))
+    return out
+
+
+def current_notices(agency_id: UUID) -> dict[str, Notice]:
+    """The newest version's text in each language it was published in."""
+    latest = Notice.objects.filter(agency_id=agency_id).aggregate(v=Max("version"))["v"]
+    if latest is None:
+        return {}
+    return {n.language: n for n in Notice.objects.filter(agency_id=agency_id, version=latest)}
+
+
+def notice_versions(agency_id: UUID) -> list[Notice]:
+    return list(Notice.objects.filter(agency_id=agency_id).order_by("-version", "language"))
+
+
+@dataclass(frozen=True)
+class NoticeStatus:
+    current_version: int | None
+    acknowledged_version: int | None
+    acknowledged_at: dt.datetime | None
+    needs_acknowledgement: bool
+    reason: str  # "", "none_published", "never", "material_change"
+
+
+def notice_status(*, actor: Actor, client_id: UUID | str) -> NoticeStatus:
+    """Whether the client has acknowledged the notice, and whether a material new version asks
+    for a new acknowledgement. Needs consent:notice:acknowledge (care team or intake), or the
+    record's view for staff who see it. Raises NotFound."""
+    client = _client_for_notice(actor, client_id)
+    return _status(client)
+
+
+def _client_for_notice(actor: Actor, client_id: UUID | str) -> Client:
+    client, _ = get_authorized(actor, Client, client_id, Action.NOTICE_ACKNOWLEDGE)
+    return client
+
+
+def _status(client: Client) -> NoticeStatus:
+    current = Notice.objects.filter(agency_id=client.agency_id).aggregate(v=Max("version"))["v"]
+    last = (
+        Acknowledgement.objects.filter(client=client)
+        .select_related("notice")
+        .order_by("-notice__version", "-acknowledged_at")
+        .first()
+    )
+    if current is None:
+        return NoticeStatus(None, None, None, False, "none_published")
+    if last is None:
+        return NoticeStatus(current, None, None, True, "never")
+    material_since = Notice.objects.filter(
+        agency_id=client.agency_id, version__gt=last.notice.version, material=True
+    ).exists()
+    return NoticeStatus(
+        current,
+        last.notice.version,
+        last.acknowledged_at,
+        material_since,
+        "material_change" if material_since else "",
+    )
+
+
+def notice_scores(notices: dict[str, Notice]) -> dict[str, str]:
+    """Each text's readability, in words: Flesch-Kincaid grade (English), Szigriszt-Pazos
+    perspicuity (Spanish)."""
+    scores = {}
+    for language, notice in notices.items():
+        if language == Language.SPANISH:
+            scores[language] = f"Szigriszt-Pazos {readability.szigriszt_pazos(notice.body):.0f}"
+        else:
+            scores[language] = f"grade {readability.flesch_kincaid_grade(notice.body):.1f}"
+    return scores

@@ -1,0 +1,179 @@
+"""The limits-of-confidentiality notice: versions published by a privacy officer, and the
+client's acknowledgement (typed name, optional drawn signature, witness)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from pathlib import Path
+from uuid import UUID
+
+from django.db import transaction
+from django.db.models import Max
+
+from confide.access.policy import Action
+from confide.accounts.models import Agency
+from confide.consent import validation as check
+from confide.consent.enums import (
+    Language,
+    SignatureKind,
+)
+from confide.consent.models import (
+    Acknowledgement,
+    Notice,
+)
+from confide.consent.sealed import seal_text
+from confide.consent.services._common import _consent_client, _uuid
+from confide.core import clock
+from confide.core.actor import Actor
+from confide.core.enums import Role
+from confide.core.errors import Conflict, NotPermitted, ValidationFailed
+from confide.crypto.envelope import client_key
+from confide.ledger import services as ledger
+from confide.ledger.enums import EventType
+
+# ---- limits-of-confidentiality notices and acknowledgements ----------------------------------
+
+SHIPPED_NOTICES = Path(__file__).resolve().parent.parent / "notices"
+PNG_DATA_URL = "data:image/png;base64,"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MAX_SIGNATURE_BYTES = 256 * 1024
+
+
+def shipped_notice_texts() -> dict[str, tuple[str, str]]:
+    """The notice texts shipped with Confide: {language: (title, body)}; the first line of
+    each file is its title."""
+    texts = {}
+    for language in Language.values:
+        title, _, body = (SHIPPED_NOTICES / f"{language}.txt").read_text().partition("\n")
+        texts[language] = (title.strip(), body.strip())
+    return texts
+
+
+@transaction.atomic
+def notice_publish(
+    *, actor: Actor, texts: dict[str, tuple[str, str]], material: bool
+) -> list[Notice]:
+    """Publish a new version of the agency's notice, one text per language (English required).
+
+    The first version is always material. Privacy officers only. Writes
+    consent:notice:published. Raises NotPermitted, ValidationFailed.
+    """
+    if actor.role != Role.PRIVACY_OFFICER:
+        raise NotPermitted("A privacy officer publishes the agency's notice.")
+    problems = check.Problems()
+    material = check.flag(problems, "material", material)
+    if not isinstance(texts, dict) or Language.ENGLISH not in texts:
+        problems.add("texts", "an English text is required")
+        texts = {}
+    cleaned: dict[str, tuple[str, str]] = {}
+    for language, pair in texts.items():
+        language = check.choice(problems, "language", language, Language.values)
+        title, body = pair if isinstance(pair, tuple) and len(pair) == 2 else ("", "")
+        title = check.text(
+            problems, f"title_{language}", title, check.MAX_NOTICE_TITLE, required=True
+        )
+        body = check.text(problems, f"body_{language}", body, check.MAX_NOTICE_BODY, required=True)
+        cleaned[language] = (title, body)
+    problems.raise_if_any()
+    Agency.objects.select_for_update().filter(id=actor.agency_id).first()  # one version at a time
+    latest = Notice.objects.filter(agency_id=actor.agency_id).aggregate(v=Max("version"))["v"]
+    version = (latest or 0) + 1
+    notices = [
+        Notice.objects.create(
+            agency_id=actor.agency_id,
+            version=version,
+            language=language,
+            title=title,
+            body=body,
+            material=material or version == 1,
+            published_by_id=actor.user_id,
+        )
+        for language, (title, body) in sorted(cleaned.items())
+    ]
+    ledger.record(
+        actor=actor,
+        event_type=EventType.NOTICE_PUBLISHED,
+        subject_type="notice",
+        subject_id=str(version),
+        details={"version": version, "languages": sorted(cleaned), "material": notices[0].material},
+    )
+    return notices
+
+
+def _signature(problems: check.Problems, signature: str | None) -> bytes | None:
+    """The drawn signature's PNG bytes, or None for a typed name only."""
+    if signature is None or signature == "":
+        return None
+    if not isinstance(signature, str) or not signature.startswith(PNG_DATA_URL):
+        problems.add("signature", "must be a drawn signature (a PNG image) or left empty")
+        return None
+    encoded = signature[len(PNG_DATA_URL) :]
+    if len(encoded) > MAX_SIGNATURE_BYTES * 4 // 3 + 4:
+        problems.add("signature", f"must be at most {MAX_SIGNATURE_BYTES // 1024} KB")
+        return None
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
+    if not data.startswith(PNG_MAGIC):
+        problems.add("signature", "must be a drawn signature (a PNG image) or left empty")
+        return None
+    return data
+
+
+@transaction.atomic
+def acknowledgement_record(
+    *,
+    actor: Actor,
+    client_id: UUID | str,
+    notice_id: UUID | str,
+    typed_name: str,
+    signature: str | None = None,
+) -> Acknowledgement:
+    """Record that the client read the current notice and acknowledged it, with their typed
+    name and, if they drew one, their signature (a PNG data URL); the actor is the witness.
+
+    Needs consent:notice:acknowledge (care team, intake). Writes consent:notice:acknowledged.
+    Raises NotFound, ValidationFailed, Conflict (a newer version was published).
+    """
+    problems = check.Problems()
+    typed_name = check.text(problems, "typed_name", typed_name, check.MAX_NAME, required=True)
+    drawn = _signature(problems, signature)
+    problems.raise_if_any()
+    client = _consent_client(actor, client_id, Action.NOTICE_ACKNOWLEDGE, lock=True)
+    notice = Notice.objects.filter(id=_uuid(notice_id), agency_id=actor.agency_id).first()
+    if notice is None:
+        raise ValidationFailed({"notice": "choose a notice of this agency"})
+    if Notice.objects.filter(agency_id=actor.agency_id, version__gt=notice.version).exists():
+        raise Conflict("A newer version of the notice was published; show the client that one.")
+    acknowledgement = Acknowledgement(
+        agency_id=actor.agency_id,
+        client=client,
+        notice=notice,
+        signature_kind=SignatureKind.DRAWN if drawn else SignatureKind.TYPED,
+        witness_id=actor.user_id,
+        acknowledged_at=clock.now(),
+    )
+    key = client_key(client.id)
+    acknowledgement.typed_name_enc = seal_text(
+        key, "acknowledgement.typed_name", acknowledgement.id, typed_name
+    )
+    if drawn is not None:
+        acknowledgement.signature_enc = key.encrypt(
+            "consent_acknowledgement.signature", acknowledgement.id, drawn
+        )
+    acknowledgement.save(force_insert=True)
+    ledger.record(
+        actor=actor,
+        event_type=EventType.NOTICE_ACKNOWLEDGED,
+        subject_type="acknowledgement",
+        subject_id=acknowledgement.id,
+        client_id=client.id,
+        details={
+            "version": notice.version,
+            "language": notice.language,
+            "signature": acknowledgement.signature_kind,
+        },
+    )
+    return acknowledgement
