@@ -26,9 +26,10 @@ from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from scratchdb import ScratchDatabase
 
-from confide.crypto.blind_index import INDEXES, live_versions
+from confide.crypto.blind_index import INDEXES, IndexVersion, live_versions
 from confide.crypto.envelope import client_key
 from confide.crypto.keyring import load_keyring
+from confide.crypto.models import BlindIndexRow
 from confide.records import selectors, services
 from confide.records.models import Attachment, Client
 from confide.testing import World, actor, build_world, make_client
@@ -218,6 +219,8 @@ def populate() -> Planted:
         date_of_birth=dt.date(1999, 9, 19),
     )
     planted.texts["search for nobody"] = "Searched-For Nonexistent Person"
+    assert selectors.client_search_phone(actor=worker, last_four="0199")
+    assert selectors.client_search_identifier(actor=worker, kind="ssn", value="078-05-1120")
     selectors.attachment_download(actor=worker, attachment_id=planted.attachments[0].id)
 
     canary = make_client(
@@ -353,6 +356,23 @@ def assert_attachments_encrypted_on_disk(planted: Planted) -> None:
         assert leaks == []
 
 
+def assert_every_file_holds_nothing_in_clear(planted: Planted) -> None:
+    """Every file these agencies' records left on disk (placed or still staged): only ciphertext
+    with Confide's header, holding no planted text and no key in any encoding."""
+    root = Path(settings.CONFIDE_FILES_DIR)
+    agencies = {str(a.agency_id) for a in planted.attachments}
+    staged = {f"{a.id}.bin" for a in planted.attachments}
+    stored = [p for agency in agencies for p in (root / agency).rglob("*") if p.is_file()]
+    stored += [p for p in (root / ".staging").glob("*.bin") if p.name in staged]
+    assert len(stored) >= len(planted.attachments)
+    for path in stored:
+        blob = path.read_bytes()
+        assert blob[0] == 1, f"{path.name} lacks the ciphertext header"
+        leaks = [label for label, text in planted.texts.items() if text_forms_found(blob, text)]
+        leaks += [label for label, key in planted.keys.items() if forms_found(blob, key)]
+        assert leaks == [], f"in clear in {path.name}: {leaks}"
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite file dump")
 def test_the_sqlite_file_and_its_backup_hold_no_client_data_in_clear(
     scratch_db: ScratchDatabase, tmp_path: Path
@@ -368,6 +388,7 @@ def test_the_sqlite_file_and_its_backup_hold_no_client_data_in_clear(
     dumps["database file"] = b"".join(path.read_bytes() for path in database_files)
     assert_nothing_in_clear(dumps, planted)
     assert_attachments_encrypted_on_disk(planted)
+    assert_every_file_holds_nothing_in_clear(planted)
 
 
 @pytest.mark.postgres_only
@@ -378,6 +399,7 @@ def test_a_pg_dump_holds_no_client_data_in_clear(scratch_db: ScratchDatabase) ->
         dumps = {"pg_dump": pg_dump(scratch_db), "column values": every_column(db)}
     assert_nothing_in_clear(dumps, planted)
     assert_attachments_encrypted_on_disk(planted)
+    assert_every_file_holds_nothing_in_clear(planted)
 
 
 def test_no_column_holds_client_data_in_clear_inside_the_transaction(world: World) -> None:
@@ -409,6 +431,43 @@ def test_no_column_holds_client_data_in_clear_inside_the_transaction(world: Worl
     assert forms_found(dump, CANARY_BLOB)
     assert [label for label, text in planted.texts.items() if text_forms_found(dump, text)] == []
     assert [label for label, key in planted.keys.items() if forms_found(dump, key)] == []
+
+
+def test_blind_index_rows_hold_only_ids_and_keyed_truncated_values(world: World) -> None:
+    """The blind-index table: no planted text or key in any column, only the expected columns,
+    values within the planned width, and each value the keyed HMAC of the client's data (so it
+    cannot be computed from the plaintext without the index key)."""
+    planted = Planted()
+    _world_clients(world, planted)
+    versions = live_versions()
+    for version in versions:
+        planted.keys[f"index root {version.version}"] = version.root
+    table = BlindIndexRow._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM " + connection.ops.quote_name(table))  # noqa: S608
+        columns = [c[0] for c in cursor.description]
+        rows = cursor.fetchall()
+    assert sorted(columns) == sorted(
+        ["id", "agency_id", "client_id", "index_name", "key_version", "value"]
+    )
+    assert len(rows) >= 9  # three clients, three indexes each
+    dump = b"\n".join(_as_bytes(value) for row in rows for value in row)
+    assert [label for label, text in planted.texts.items() if text_forms_found(dump, text)] == []
+    assert [label for label, key in planted.keys.items() if forms_found(dump, key)] == []
+    [active] = versions
+    stranger = IndexVersion(active.version, "active", bytes(32), active.bits)
+    differs = 0
+    for row in BlindIndexRow.objects.filter(client_id=world.client_a.id):
+        assert row.index_name in INDEXES
+        assert 0 <= row.value < 2 ** active.bits[row.index_name]
+        parts = {
+            "client_name_dob": ("Rosalind Quenby", "1984-03-09"),
+            "client_phone_last4": ("1001",),
+            "client_identifier": ("medicaid", "MCA-1001"),
+        }[row.index_name]
+        assert row.value == active.value(row.index_name, row.agency_id, parts)
+        differs += row.value != stranger.value(row.index_name, row.agency_id, parts)
+    assert differs >= 2  # another key gives other values (a chance collision is allowed once)
 
 
 def test_the_search_used_by_these_tests_sees_each_encoding() -> None:
