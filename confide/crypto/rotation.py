@@ -235,6 +235,7 @@ def _reencrypt_column(
     key: DataKey,
     batch: int,
     on_batch: Callable[[int], None] = lambda n: None,
+    after_commit: Callable[[], None] = lambda: None,
 ) -> int:
     """Re-encrypt this column's stale blobs of the client, a batch per transaction. Each batch
     re-reads its rows under lock, so a value written meanwhile (with the new key) is kept."""
@@ -260,6 +261,7 @@ def _reencrypt_column(
             _bulk_update(col.model, [col.field], "pk", updates)
             on_batch(len(updates))
         done += len(updates)
+        after_commit()
     return done
 
 
@@ -348,8 +350,7 @@ def rotate_client(
         Rotation.objects.filter(id=job.id).update(done=job.done)
 
     for col in columns:
-        _reencrypt_column(col, key, batch, on_batch)
-        progress(job.done, total)
+        _reencrypt_column(col, key, batch, on_batch, lambda: progress(job.done, total))
     job.done += _reencrypt_files(key)
     _finish_client(job, key)
     progress(total, total)
