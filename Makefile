@@ -80,10 +80,16 @@ migrations-check: setup
 pytest-sqlite: setup browser softhsm
 	$(BIN)/pytest -q
 
+# CONFIDE_TEST_DATABASE_URL is a superuser's: it creates (if missing) an owner role, which
+# creates and migrates the test database, and an application role, whose privileges the tests
+# run with (confide/ledger/ci_roles.py, the root conftest.py).
 pytest-postgres: setup browser softhsm
 	@if [ -n "$$CONFIDE_TEST_DATABASE_URL" ]; then \
 	  echo "== pytest on PostgreSQL ($$(echo $$CONFIDE_TEST_DATABASE_URL | sed 's#//[^@]*@#//#'))"; \
-	  CONFIDE_DATABASE_URL=$$CONFIDE_TEST_DATABASE_URL $(BIN)/pytest -q; \
+	  roles=$$($(BIN)/python -m confide.ledger.ci_roles "$$CONFIDE_TEST_DATABASE_URL") || exit 1; \
+	  echo "== migrated by the owner role, tests run as the application role"; \
+	  CONFIDE_DATABASE_URL=$$(echo "$$roles" | sed -n 1p) \
+	  CONFIDE_DATABASE_OWNER_URL=$$(echo "$$roles" | sed -n 2p) $(BIN)/pytest -q; \
 	else echo "== CONFIDE_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 test: lint typecheck migrations-check pytest-sqlite pytest-postgres

@@ -47,3 +47,29 @@ def event_payload(
 
 def event_hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(b"confide-ledger-v1\x00" + canonical_json(payload)).hexdigest()
+
+
+def hashed_parts(payload: dict[str, Any]) -> tuple[str, str, str]:
+    """The hashed JSON of `payload` cut around its two chain fields, for PostgreSQL's append.
+
+    `head + prev_hash + middle + str(seq) + tail == canonical_json(payload)` (as text), whatever
+    `payload`'s own `prev_hash` and `seq` are: the database fills in the chain fields under its
+    lock and hashes the joined text exactly as `event_hash` does. The cut is structural, not a
+    search, because the thirteen top-level keys are fixed and "prev_hash", "reason", "seq",
+    "subject_id", "subject_type" sort last in that order.
+    """
+    before = {key: value for key, value in payload.items() if key < "prev_hash"}
+    head = canonical_json(before).decode()[:-1] + ',"prev_hash":"'
+
+    def text(value: object) -> str:
+        return canonical_json(value).decode()
+
+    middle = '","reason":' + text(payload["reason"]) + ',"seq":'
+    tail = (
+        ',"subject_id":'
+        + text(payload["subject_id"])
+        + ',"subject_type":'
+        + text(payload["subject_type"])
+        + "}"
+    )
+    return head, middle, tail

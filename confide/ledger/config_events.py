@@ -26,7 +26,7 @@ from confide.core.canonical import canonical_json
 from confide.ledger import services as ledger
 from confide.ledger.checkpoints import LedgerKeys
 from confide.ledger.enums import EventType
-from confide.ledger.models import ChainHead, Event
+from confide.ledger.models import Event
 from confide.ledger.services import MAX_DETAIL_TEXT, DetailValue
 
 
@@ -92,7 +92,7 @@ def record_configuration() -> list[EventType]:
     starting together record a change once (PostgreSQL). Raises SigningKeyError or
     CheckpointError for a bad key file or origin.
     """
-    ChainHead.objects.select_for_update().get(id=1)
+    ledger.lock_chain()
     written = []
     for event_type, current in (
         (EventType.POLICY_CHANGED, policy_config()),

@@ -1,19 +1,27 @@
 """The one writer of ledger events.
 
 `record` must run inside the transaction of the action it records, so an action and its event
-commit or roll back together. Appends are serialized by locking the chain head row.
+commit or roll back together. Appends are serialized by the chain head's row lock, held until
+that transaction ends. On PostgreSQL the locked part is one call of `ledger_append` (migration
+0004; decision 0005): the event's JSON is built and cut here, the database links, hashes,
+inserts and advances the head in one round trip. SQLite (one writer at a time anyway) runs the
+same steps from Python.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 from confide.core import clock
 from confide.core.actor import Actor
-from confide.ledger.chain import GENESIS_HASH, event_hash, event_payload
+from confide.ledger.chain import GENESIS_HASH, event_hash, event_payload, hashed_parts
 from confide.ledger.enums import EventType
 from confide.ledger.models import ChainHead, Event
 
@@ -31,6 +39,18 @@ def _check_details(details: dict[str, DetailValue]) -> None:
         for text in texts:
             if isinstance(text, str) and len(text) > MAX_DETAIL_TEXT:
                 raise LedgerMisuse(f"ledger detail {key!r} is too long to be an id or a code")
+
+
+def lock_chain() -> None:
+    """Take the chain head's lock until the caller's transaction ends: no event is appended
+    meanwhile (what `record` takes for each append)."""
+    if not connection.in_atomic_block:
+        raise LedgerMisuse("the chain can be locked only inside a transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT ledger_lock_head()")
+    else:
+        ChainHead.objects.select_for_update().get(id=1)
 
 
 def record(
@@ -52,13 +72,16 @@ def record(
         raise LedgerMisuse("ledger events must be written inside the action's transaction")
     details = dict(details or {})
     _check_details(details)
-    head = ChainHead.objects.select_for_update().get(id=1)
+    if agency_id is None and actor is not None:
+        agency_id = actor.agency_id
+    if actor_id is None and actor is not None:
+        actor_id = actor.user_id
     occurred_at = clock.now()
     payload = event_payload(
-        seq=head.seq + 1,
+        seq=0,  # set under the lock
         occurred_at=occurred_at,
-        agency_id=agency_id if agency_id is not None else (actor.agency_id if actor else None),
-        actor_id=actor_id if actor_id is not None else (actor.user_id if actor else None),
+        agency_id=agency_id,
+        actor_id=actor_id,
         channel=channel or (actor.channel if actor else "system"),
         event_type=event_type.value,
         subject_type=subject_type,
@@ -67,14 +90,18 @@ def record(
         reason=reason[:500],
         policy_ids=sorted(set(policy_ids)),
         details=details,
-        prev_hash=head.hash or GENESIS_HASH,
+        prev_hash="",  # set under the lock
     )
-    digest = event_hash(payload)
-    event = Event.objects.create(
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            _append_in_database(cursor, payload, occurred_at)
+    else:
+        _append_here(payload, occurred_at)
+    event = Event(
         seq=payload["seq"],
         occurred_at=occurred_at,
-        agency_id=payload["agency_id"],
-        actor_id=payload["actor_id"],
+        agency_id=agency_id,
+        actor_id=actor_id,
         channel=payload["channel"],
         event_type=payload["event_type"],
         subject_type=subject_type,
@@ -84,7 +111,55 @@ def record(
         policy_ids=payload["policy_ids"],
         details=details,
         prev_hash=payload["prev_hash"],
+        hash=payload["hash"],
+    )
+    event._state.adding, event._state.db = False, connection.alias
+    return event
+
+
+APPEND_SQL = (
+    "SELECT out_seq, out_prev, out_hash FROM ledger_append("
+    "%s, %s::uuid, %s::uuid, %s, %s, %s, %s, %s::uuid, %s, %s::jsonb, %s::jsonb, %s, %s, %s)"
+)
+
+
+def _append_in_database(cursor: CursorWrapper, payload: dict[str, Any], when: datetime) -> None:
+    """One round trip: the database links, hashes, inserts and advances the head."""
+    head, middle, tail = hashed_parts(payload)
+    cursor.execute(
+        APPEND_SQL,
+        [
+            when, payload["agency_id"], payload["actor_id"], payload["channel"],
+            payload["event_type"], payload["subject_type"], payload["subject_id"],
+            payload["client_id"], payload["reason"], json.dumps(payload["policy_ids"]),
+            json.dumps(payload["details"]), head, middle, tail,
+        ],
+    )  # fmt: skip
+    row = cursor.fetchone()
+    assert row is not None
+    payload["seq"], payload["prev_hash"], payload["hash"] = int(row[0]), row[1], row[2]
+
+
+def _append_here(payload: dict[str, Any], when: datetime) -> None:
+    """The same steps from Python, under the same row lock (SQLite)."""
+    head = ChainHead.objects.select_for_update().get(id=1)
+    payload["seq"], payload["prev_hash"] = head.seq + 1, head.hash or GENESIS_HASH
+    digest = event_hash(payload)
+    Event.objects.create(
+        seq=payload["seq"],
+        occurred_at=when,
+        agency_id=payload["agency_id"],
+        actor_id=payload["actor_id"],
+        channel=payload["channel"],
+        event_type=payload["event_type"],
+        subject_type=payload["subject_type"],
+        subject_id=payload["subject_id"],
+        client_id=payload["client_id"],
+        reason=payload["reason"],
+        policy_ids=payload["policy_ids"],
+        details=payload["details"],
+        prev_hash=payload["prev_hash"],
         hash=digest,
     )
     ChainHead.objects.filter(id=1).update(seq=payload["seq"], hash=digest)
-    return event
+    payload["hash"] = digest

@@ -62,11 +62,41 @@ def append_events(count: int, seed: int = 0) -> None:
 
 
 @contextmanager
+def as_table_owner() -> Iterator[None]:
+    """Act, inside the test's transaction, as the role the session logged in as.
+
+    On PostgreSQL with two roles the tests log in as the tables' owner and assume the
+    application's role (root conftest.py); this steps back to the owner, as an attacker with DDL
+    rights would be, until the block ends (and at the latest when the transaction does: SET
+    LOCAL). With one role, and on SQLite, it changes nothing.
+    """
+    assert connection.in_atomic_block, "only inside a transaction that will roll back"
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        row = cursor.fetchone()
+        cursor.execute("SET LOCAL ROLE NONE")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('role', %s, true)", [row[0] if row else "none"])
+
+
+@contextmanager
 def ledger_writable() -> Iterator[None]:
     """Let a test rewrite the ledger's tables as a database superuser could, inside the test's
     transaction only (SQLite's DROP/CREATE TRIGGER and PostgreSQL's DISABLE TRIGGER are both
     transactional, so a rollback restores the triggers)."""
     assert connection.in_atomic_block, "tamper only inside a transaction that will roll back"
+    with as_table_owner(), _triggers_dropped():
+        yield
+
+
+@contextmanager
+def _triggers_dropped() -> Iterator[None]:
     triggers: list[tuple[str, str]] = []
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":

@@ -11,6 +11,7 @@ from django.db import connection
 
 from confide.ledger.chain import event_hash, event_payload
 from confide.ledger.models import ChainHead, Event
+from confide.ledger.testing import as_table_owner
 
 
 def ledger_mark() -> int:
@@ -65,6 +66,12 @@ def ledger_triggers_suspended() -> Iterator[None]:
     ALTER TABLE ... DISABLE TRIGGER are both transactional.
     """
     assert connection.in_atomic_block, "tamper only inside a transaction that will roll back"
+    with as_table_owner(), _event_triggers_dropped():
+        yield
+
+
+@contextmanager
+def _event_triggers_dropped() -> Iterator[None]:
     triggers: list[tuple[str, str]] = []
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":

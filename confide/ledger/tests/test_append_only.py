@@ -1,4 +1,9 @@
-"""Invariant 4: the database itself refuses to change or remove a ledger event."""
+"""Invariant 4: the database itself refuses to change or remove a ledger event.
+
+Twice over on PostgreSQL with two roles: the application's role lacks the privileges (a
+permission error), and the triggers stop a role that has them (the owner; a superuser alike).
+The trigger tests act as the owner (`as_table_owner`); with one role that is the same role.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from confide.ledger.models import Event
+from confide.ledger.testing import as_table_owner
 from confide.ledger.tests.support import ledger_text
 from confide.testing import World
 
@@ -25,6 +31,7 @@ def test_the_database_rejects_raw_sql_that_changes_or_removes_events(
     before = ledger_text()
     assert Event.objects.count() > 1
     with (
+        as_table_owner(),
         pytest.raises(DatabaseError, match="append-only"),
         transaction.atomic(),
         connection.cursor() as cursor,
@@ -35,21 +42,21 @@ def test_the_database_rejects_raw_sql_that_changes_or_removes_events(
 
 def test_the_database_rejects_an_orm_update_of_an_event(world: World) -> None:
     before = ledger_text()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+    with as_table_owner(), pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         Event.objects.filter(seq=1).update(reason="rewritten")
     assert ledger_text() == before
 
 
 def test_the_database_rejects_an_orm_delete_of_one_event(world: World) -> None:
     before = ledger_text()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+    with as_table_owner(), pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         Event.objects.get(seq=1).delete()
     assert ledger_text() == before
 
 
 def test_the_database_rejects_an_orm_delete_of_every_event(world: World) -> None:
     before = ledger_text()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+    with as_table_owner(), pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         Event.objects.all().delete()
     assert ledger_text() == before
 
@@ -57,7 +64,7 @@ def test_the_database_rejects_an_orm_delete_of_every_event(world: World) -> None
 def test_the_database_rejects_saving_a_changed_event_over_the_old_one(world: World) -> None:
     event = Event.objects.get(seq=1)
     event.reason = "rewritten"
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+    with as_table_owner(), pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         event.save()
     assert Event.objects.get(seq=1).reason == ""
 
@@ -68,6 +75,7 @@ def test_the_database_rejects_saving_a_changed_event_over_the_old_one(world: Wor
 def test_postgres_rejects_truncating_the_ledger(world: World, sql: str) -> None:
     before = ledger_text()
     with (
+        as_table_owner(),
         pytest.raises(DatabaseError, match="append-only"),
         transaction.atomic(),
         connection.cursor() as cursor,

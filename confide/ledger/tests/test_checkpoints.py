@@ -30,7 +30,13 @@ from confide.ledger.signing import (
     open_note,
     sign_note,
 )
-from confide.ledger.testing import TEST_ORIGIN, append_events, ledger_writable, temporary_keys
+from confide.ledger.testing import (
+    TEST_ORIGIN,
+    append_events,
+    as_table_owner,
+    ledger_writable,
+    temporary_keys,
+)
 
 # The example of golang.org/x/mod/sumdb/note, the reference implementation of signed notes.
 GO_SKEY = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
@@ -278,6 +284,7 @@ def test_checkpoint_rows_and_stored_nodes_are_append_only(keys: LedgerKeys) -> N
         "DELETE FROM ledger_merkle_node",
     ]:
         with (
+            as_table_owner(),  # the app's role lacks the privilege: test_roles.py
             pytest.raises(DatabaseError, match="append-only"),
             transaction.atomic(),
             connection.cursor() as cursor,

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection, transaction
+from hypothesis import given
+from hypothesis import strategies as st
 
 from confide.core.actor import Actor
+from confide.core.canonical import canonical_json
 from confide.core.enums import Role
 from confide.ledger import services as ledger
-from confide.ledger.chain import GENESIS_HASH
+from confide.ledger.chain import GENESIS_HASH, event_payload, hashed_parts
 from confide.ledger.enums import EventType
 from confide.ledger.models import ChainHead, Event
 from confide.ledger.services import LedgerMisuse
@@ -94,3 +99,52 @@ def test_events_are_numbered_and_chained_from_genesis() -> None:
         assert recomputed_hash(event) == event.hash
     head = ChainHead.objects.get(id=1)
     assert (head.seq, head.hash) == (3, events[-1].hash)
+
+
+JSON_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
+
+
+@given(
+    reason=JSON_TEXT,
+    subject_id=JSON_TEXT,
+    subject_type=JSON_TEXT,
+    channel=JSON_TEXT,
+    details=st.dictionaries(JSON_TEXT, st.one_of(JSON_TEXT, st.integers()), max_size=3),
+    seq=st.integers(min_value=1, max_value=2**62),
+)
+def test_the_cut_json_joins_back_into_the_hashed_json(
+    reason: str, subject_id: str, subject_type: str, channel: str, details: dict[str, object],
+    seq: int,
+) -> None:  # fmt: skip
+    # Keys that look like the chain fields inside details must not confuse the cut.
+    details = {**details, "prev_hash": "", "seq": 0}
+    prev = hashlib.sha256(reason.encode()).hexdigest()
+    fields = {
+        "occurred_at": datetime(2026, 2, 3, 4, 5, 6, 7, tzinfo=UTC),
+        "agency_id": uuid.UUID(int=1), "actor_id": None, "channel": channel,
+        "event_type": "x:y", "subject_type": subject_type, "subject_id": subject_id,
+        "client_id": None, "reason": reason, "policy_ids": ["b", "a"], "details": details,
+    }  # fmt: skip
+    head, middle, tail = hashed_parts(event_payload(seq=0, prev_hash="", **fields))  # type: ignore[arg-type]
+    whole = event_payload(seq=seq, prev_hash=prev, **fields)  # type: ignore[arg-type]
+    assert (head + prev + middle + str(seq) + tail).encode() == canonical_json(whole)
+
+
+@pytest.mark.django_db
+def test_the_returned_event_is_the_stored_one_and_its_hash_recomputes() -> None:
+    with transaction.atomic():
+        event = ledger.record(
+            actor=ACTOR,
+            event_type=EventType.CLIENT_VIEWED,
+            subject_type="client",
+            subject_id=uuid.uuid4(),
+            client_id=uuid.uuid4(),
+            reason='said "now" \\ señal \x01',
+            policy_ids=["care_team.member"],
+            details={"notes": [str(uuid.uuid4())], "n": 3, "flag": True, "none": None},
+        )
+    stored = Event.objects.get(seq=event.seq)
+    fields = [f.attname for f in Event._meta.concrete_fields]
+    assert {f: getattr(stored, f) for f in fields} == {f: getattr(event, f) for f in fields}
+    assert recomputed_hash(stored) == stored.hash
+    assert ChainHead.objects.get(id=1).hash == stored.hash

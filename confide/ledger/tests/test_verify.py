@@ -13,6 +13,7 @@ from confide.core import clock
 from confide.ledger.chain import event_hash, event_payload
 from confide.ledger.cli import verify_main
 from confide.ledger.models import ChainHead, Event
+from confide.ledger.testing import as_table_owner
 from confide.ledger.tests.support import ledger_triggers_suspended, recomputed_hash
 from confide.ledger.verify import verify_chain
 from confide.records import selectors
@@ -178,9 +179,11 @@ def test_it_names_where_a_well_forged_insertion_breaks_the_chain(chain: int) -> 
 
 
 def test_it_names_a_forged_event_appended_past_the_chain_head(chain: int) -> None:
-    # INSERT is not blocked by the triggers, so this needs no DDL rights at all. The chain
-    # head (seq `chain`) shows the appended event was never written by `ledger.record`.
-    _forge(chain + 1, Event.objects.get(seq=chain).hash)
+    # INSERT is not blocked by the triggers, so this needs no DDL rights, only a role that may
+    # insert (not the application's on PostgreSQL with two roles). The chain head (seq
+    # `chain`) shows the appended event was never written by `ledger.record`.
+    with as_table_owner():
+        _forge(chain + 1, Event.objects.get(seq=chain).hash)
     report = verify_chain()
     assert not report.ok
     assert report.first_bad_seq == chain + 1
@@ -237,7 +240,8 @@ def test_the_confide_command_runs_ledger_verify(
 def test_it_notices_a_forged_append_when_the_chain_head_row_is_gone(chain: int) -> None:
     # The chain head row has no append-only trigger; without it, nothing marks where the
     # ledger's own writes ended, and a correctly hashed forged tail would verify.
-    ChainHead.objects.filter(id=1).delete()
-    _forge(chain + 1, Event.objects.get(seq=chain).hash)
+    with as_table_owner():
+        ChainHead.objects.filter(id=1).delete()
+        _forge(chain + 1, Event.objects.get(seq=chain).hash)
     report = verify_chain()
     assert not report.ok
