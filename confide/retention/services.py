@@ -367,7 +367,8 @@ def purge_run(
     retention:client:shredded or retention:client:purge_skipped per client. Raises nothing for
     one client's failure: it is counted and the item marked failed (nothing of it changed).
     """
-    summary = PurgeSummary(files_removed=finish_pending_files())
+    leftover = finish_pending_files()
+    summary = PurgeSummary()
     shredlist.sync_from_database()
     items = PurgeItem.objects.filter(status=ItemStatus.PENDING)
     if batch_id is not None:
@@ -378,7 +379,9 @@ def purge_run(
         setattr(summary, outcome, getattr(summary, outcome) + 1)
         if progress:
             progress(done, len(todo), outcome)
+    summary.files_removed = leftover
     _finish_batches()
+    finish_pending_files()
     return summary
 
 
@@ -495,31 +498,39 @@ def shred_client(client: Client, *, cause: ShredCause, batch_id: UUID | None) ->
             **counts,
         },
     )
-    transaction.on_commit(lambda: _after_shred(tombstone.client_id))
+    transaction.on_commit(lambda: _after_shred(tombstone))
     return tombstone
 
 
-def _after_shred(client_id: UUID) -> None:
-    """After commit: remove the files, then remember the client beside the keys."""
-    tombstone = ShreddedClient.objects.get(client_id=client_id)
+def _after_shred(tombstone: ShreddedClient) -> None:
+    """After commit: remove the files, then remember the client beside the keys. The
+    tombstone is marked done later, in bulk (`finish_pending_files`); a crash before that only
+    means the (idempotent) removal runs again."""
     _remove_files(tombstone)
     shredlist.append(
-        [shredlist.Entry(client_id, tombstone.agency_id, tombstone.shredded_at.isoformat())]
+        [
+            shredlist.Entry(
+                tombstone.client_id, tombstone.agency_id, tombstone.shredded_at.isoformat()
+            )
+        ]
     )
 
 
 def _remove_files(tombstone: ShreddedClient) -> int:
     for attachment_id in tombstone.attachment_ids:
         files.remove(Attachment(id=UUID(attachment_id), agency_id=tombstone.agency_id))
-    ShreddedClient.objects.filter(client_id=tombstone.client_id).update(
-        files_removed_at=clock.now()
-    )
     return len(tombstone.attachment_ids)
 
 
 def finish_pending_files() -> int:
-    """Remove the files of shredded clients whose removal a crash interrupted."""
-    return sum(_remove_files(t) for t in ShreddedClient.objects.filter(files_removed_at=None))
+    """Remove the files of every tombstone not yet marked done (again, if a crash came after
+    the removal), then mark them all done in one update. Returns how many files were named."""
+    pending = list(ShreddedClient.objects.filter(files_removed_at=None))
+    removed = sum(_remove_files(t) for t in pending)
+    ShreddedClient.objects.filter(client_id__in=[t.client_id for t in pending]).update(
+        files_removed_at=clock.now()
+    )
+    return removed
 
 
 def reapply_shred_list() -> int:
@@ -544,4 +555,5 @@ def reapply_shred_list() -> int:
             )
             shred_client(client, cause=ShredCause.RESTORE, batch_id=None)
             again += 1
+    finish_pending_files()
     return again
