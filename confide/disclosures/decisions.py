@@ -133,6 +133,14 @@ def missing_of(decisions: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
 # ---- plain language ---------------------------------------------------------------------------
 
+OUTCOMES: dict[str, str] = {
+    "required": "Required by law",
+    "permitted": "Permitted",
+    "permitted_with_conditions": "Permitted with conditions",
+    "prohibited": "Prohibited",
+    "needs_review": "Needs review",
+}
+
 PLAIN: dict[str, str] = {
     "document": "Write down what was disclosed, to whom, when and why.",
     "log_for_accounting": "This disclosure goes in the client's accounting of disclosures.",

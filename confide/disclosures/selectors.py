@@ -42,6 +42,7 @@ class CategoryView:
     category: str
     label: str
     outcome: str
+    outcome_label: str
     approved_by_review: bool
     releasable: bool
     conditions: list[tuple[str, str]]
@@ -120,6 +121,7 @@ def _category_views(request: DisclosureRequest) -> list[CategoryView]:
                 category=category,
                 label=dec.CATEGORIES.get(category, category),
                 outcome=d["outcome"],
+                outcome_label=dec.OUTCOMES.get(d["outcome"], d["outcome"]),
                 approved_by_review=bool(entry.get("approved_by_review")),
                 releasable=category in allowed,
                 conditions=[(c, dec.plain_condition(c)) for c in sorted(d["conditions"])],

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 
 from confide.core import clock
 from confide.disclosures import links, packets, release, services
@@ -311,3 +312,69 @@ def test_the_api_refuses_bad_input_forged_and_foreign_ids(ready: World) -> None:
     http, headers = _api(ready.worker_a)
     assert http.get("/api/disclosures/queue", headers=headers).status_code == 403
     assert DisclosureRequest.objects.count() == 0
+
+
+def test_a_reviewer_signs_off_through_the_queue_and_the_page(ready: World) -> None:
+    worker = signed_in(HttpClient(), ready.worker_a)
+    worker.post(
+        reverse("web:disclosure_new", args=[ready.client_a.id]),
+        _form(
+            recipient_type="potential_victim",
+            purpose="prevent_serious_threat",
+            categories=["mental_health_general"],
+        ),
+    )
+    request = DisclosureRequest.objects.get()
+    assert request.status == "in_review"
+    page = worker.get(reverse("web:disclosure_detail", args=[request.id]))
+    assert b"Needs review" in page.content
+    assert b"Record the review" not in page.content  # not for the requester
+    officer = signed_in(HttpClient(), ready.privacy_a)
+    queue = officer.get(reverse("web:disclosure_queue"))
+    assert b"A-1001" in queue.content
+    assert b"Quenby" not in queue.content
+    review_url = reverse("web:disclosure_review", args=[request.id])
+    assert (
+        b"Record the review"
+        in officer.get(reverse("web:disclosure_detail", args=[request.id])).content
+    )
+    missing = officer.post(review_url, {"decision": "approve", "reason": "Credible."})
+    assert missing.status_code == 400
+    assert b"answer these facts first" in missing.content
+    answers = {
+        "threat_present": "yes",
+        "threat_serious": "yes",
+        "threat_imminent": "yes",
+        "threat_victim_identifiable": "yes",
+        "threat_target": "third_party",
+        "professional_role": "LCSW",
+    }
+    done = officer.post(review_url, {"decision": "approve", "reason": "Credible.", **answers})
+    assert done.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "ready"
+    practitioner = signed_in(HttpClient(), ready.worker_a2)
+    assert practitioner.post(review_url, {"decision": "decline", "reason": "x"}).status_code == 403
+
+
+def test_a_verbal_disclosure_is_recorded_through_the_page(ready: World) -> None:
+    worker = signed_in(HttpClient(), ready.worker_a)
+    worker.post(reverse("web:disclosure_new", args=[ready.client_a.id]), _form())
+    request = DisclosureRequest.objects.get()
+    url = reverse("web:disclosure_verbal", args=[request.id])
+    bad = worker.post(url, {"disclosed_at": "not a time", "summary": ""})
+    assert bad.status_code == 400
+    when = timezone.localtime(clock.now() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    ok = worker.post(
+        url,
+        {
+            "disclosed_at": when,
+            "summary": "Confirmed attendance by phone.",
+            "notice_exception": "",
+            "notice_reason": "",
+        },
+    )
+    assert ok.status_code == 302
+    page = worker.get(reverse("web:disclosure_detail", args=[request.id]))
+    assert b"Told verbally" in page.content
+    assert AccountingEntry.objects.count() == 1

@@ -26,7 +26,6 @@ from confide.core.errors import DomainError, NotFound, NotPermitted, ValidationF
 from confide.disclosures import forms, links, packets, release, selectors, services
 from confide.disclosures.errors import LinkUnavailable, WrongCode
 from confide.disclosures.models import DisclosureProfile
-from confide.disclosures.prefill import STAFF_FACTS
 from confide.records.models import Client
 from confide.releases import selectors as release_selectors
 from confide.web.auth import staff_view
@@ -103,8 +102,6 @@ def request_new(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResp
     context = {
         "form": form,
         "client_id": client_id,
-        "known": sorted({"entity_type", "jurisdiction_state", "client_age"}),
-        "staff_facts": sorted(STAFF_FACTS),
     }
     return render(request, "web/disclosure_new.html", context, status=status_of(form, request))
 
