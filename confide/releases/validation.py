@@ -268,6 +268,8 @@ def _date_rules(p: Problems, data: ReleaseInput, today: dt.date) -> None:
         p.fields["starts_on"] = "must be within a year from today"
     if starts and expires and expires < starts:
         p.fields["expires_on"] = "must not be before the start date"
+    elif expires and expires < today:
+        p.fields["expires_on"] = "has already passed: this release could never be used"
     if first and last and last < first:
         p.fields["records_to"] = "must not be before the first date of records covered"
     if first and first > today:

@@ -330,3 +330,40 @@ def test_a_lapsed_practitioner_of_the_team_may_still_record_releases(world: Worl
         actor=actor(lapsed), client_id=world.client_a.id, data=complete()
     )
     assert release.created_by_id == lapsed.id
+
+
+def test_a_release_that_has_already_expired_is_refused(world: World) -> None:
+    past = today() - dt.timedelta(days=30)
+    data = complete(starts_on=past, expires_on=past + dt.timedelta(days=10))
+    assert "already passed" in _refused(world, data).fields["expires_on"]
+
+
+def test_a_draft_that_expired_before_signing_cannot_be_signed(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from confide.core import clock
+    from confide.releases.errors import ReleaseWrongState
+
+    draft = services.release_create(
+        actor=actor(world.worker_a),
+        client_id=world.client_a.id,
+        data=complete(expires_on=today() + dt.timedelta(days=1)),
+    )
+    later = clock.now() + dt.timedelta(days=3)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    with pytest.raises(ReleaseWrongState, match="already expired"):
+        services.release_sign(
+            actor=actor(world.worker_a), release_id=draft.id, signature=signature()
+        )
+    assert Release.objects.get(id=draft.id).state == "draft"
+
+
+def test_a_signature_dated_long_before_the_release_was_recorded_is_refused(world: World) -> None:
+    draft = _draft(world)
+    with pytest.raises(ValidationFailed) as caught:
+        services.release_sign(
+            actor=actor(world.worker_a),
+            release_id=draft.id,
+            signature=signature(signed_on=today() - dt.timedelta(days=400)),
+        )
+    assert set(caught.value.fields) == {"signed_on"}
