@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 from confide.disclosures.engine import states
 
-# ---- minors: the state table ---------------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class MinorConsentDomain:

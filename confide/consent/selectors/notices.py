@@ -12,17 +12,10 @@ from django.db.models import Max
 from confide.access.lookups import get_authorized
 from confide.access.policy import Action
 from confide.consent import readability
-from confide.consent.enums import (
-    Language,
-)
-from confide.consent.models import (
-    Acknowledgement,
-    Notice,
-)
+from confide.consent.enums import Language
+from confide.consent.models import Acknowledgement, Notice
 from confide.core.actor import Actor
 from confide.records.models import Client
-
-# ---- the notice ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

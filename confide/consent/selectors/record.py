@@ -42,8 +42,6 @@ from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.records.models import Client
 
-# ---- the consent record of one client (its page) -------------------------------------------
-
 
 @dataclass(frozen=True)
 class AcknowledgementRow:

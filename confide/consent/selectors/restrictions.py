@@ -14,14 +14,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from confide.access.lookups import get_authorized
 from confide.access.policy import Action
-from confide.consent.enums import (
-    RestrictionKind,
-    RestrictionStatus,
-)
-from confide.consent.models import (
-    DisclosureRestriction,
-    Restriction,
-)
+from confide.consent.enums import RestrictionKind, RestrictionStatus
+from confide.consent.models import DisclosureRestriction, Restriction
 from confide.consent.sealed import key_or_none
 from confide.consent.selectors.record import DisclosureRestrictionRow, _restriction_rows
 from confide.core.actor import Actor

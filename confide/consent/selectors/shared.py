@@ -11,12 +11,7 @@ from uuid import UUID
 from django.db.models import Q
 
 from confide.access.policy import GUARDIAN, Action, authorize_many
-from confide.consent.enums import (
-    Channel,
-    ClientDecision,
-    RepresentativeKind,
-    RestrictionStatus,
-)
+from confide.consent.enums import Channel, ClientDecision, RepresentativeKind, RestrictionStatus
 from confide.consent.models import (
     CommunicationPreference,
     Contact,
@@ -26,8 +21,6 @@ from confide.consent.models import (
 from confide.core import clock
 from confide.core.actor import Actor
 from confide.records.models import Client, Note
-
-# ---- for other modules: communication preferences --------------------------------------------
 
 
 @dataclass(frozen=True)

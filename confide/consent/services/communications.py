@@ -8,12 +8,8 @@ from django.db import transaction
 
 from confide.access.policy import Action
 from confide.consent import validation as check
-from confide.consent.enums import (
-    Channel,
-)
-from confide.consent.models import (
-    CommunicationPreference,
-)
+from confide.consent.enums import Channel
+from confide.consent.models import CommunicationPreference
 from confide.consent.sealed import seal_text
 from confide.consent.services._common import _consent_client
 from confide.core.actor import Actor

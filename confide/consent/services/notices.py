@@ -14,14 +14,8 @@ from django.db.models import Max
 from confide.access.policy import Action
 from confide.accounts.models import Agency
 from confide.consent import validation as check
-from confide.consent.enums import (
-    Language,
-    SignatureKind,
-)
-from confide.consent.models import (
-    Acknowledgement,
-    Notice,
-)
+from confide.consent.enums import Language, SignatureKind
+from confide.consent.models import Acknowledgement, Notice
 from confide.consent.sealed import seal_text
 from confide.consent.services._common import _consent_client, _uuid
 from confide.core import clock
@@ -31,8 +25,6 @@ from confide.core.errors import Conflict, NotPermitted, ValidationFailed
 from confide.crypto.envelope import client_key
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
-
-# ---- limits-of-confidentiality notices and acknowledgements ----------------------------------
 
 SHIPPED_NOTICES = Path(__file__).resolve().parent.parent / "notices"
 PNG_DATA_URL = "data:image/png;base64,"

@@ -19,10 +19,7 @@ from confide.consent.enums import (
     MayBeTold,
     RepresentativeKind,
 )
-from confide.consent.models import (
-    Contact,
-    PersonalRepresentative,
-)
+from confide.consent.models import Contact, PersonalRepresentative
 from confide.consent.sealed import seal_json
 from confide.consent.services._common import _consent_client, _uuid
 from confide.core import clock
@@ -33,8 +30,6 @@ from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 
 M = TypeVar("M", Contact, PersonalRepresentative)
-
-# ---- contacts: people involved in the client's care (164.510(b)) -----------------------------
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,8 @@ from confide.access.lookups import get_authorized
 from confide.access.policy import Action
 from confide.accounts.models import Program, User
 from confide.consent import validation as check
-from confide.consent.enums import (
-    RecipientKind,
-    RestrictionKind,
-    RestrictionStatus,
-)
-from confide.consent.models import (
-    DisclosureRestriction,
-    Restriction,
-)
+from confide.consent.enums import RecipientKind, RestrictionKind, RestrictionStatus
+from confide.consent.models import DisclosureRestriction, Restriction
 from confide.consent.sealed import seal_text
 from confide.consent.services._common import _consent_client, _uuid
 from confide.core import clock
