@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -40,6 +41,16 @@ def _tool(name: str) -> str:
     if found is None:
         raise BackupError(f"{name} is not installed (install the PostgreSQL client tools)")
     return found
+
+
+def _pg_settings(db: BaseDatabaseWrapper) -> dict[str, Any]:
+    """The connection the tools use: the database's owner role when one is configured
+    (CONFIDE_DATABASE_OWNER_URL: it owns the schema, so pg_restore may drop and recreate it and
+    pg_dump reads everything), else the application's; always the database Django is using."""
+    owner: dict[str, Any] | None = getattr(django_settings, "CONFIDE_DATABASE_OWNER", None)
+    if owner and owner.get("USER"):
+        return {**db.settings_dict, "USER": owner["USER"], "PASSWORD": owner.get("PASSWORD", "")}
+    return dict(db.settings_dict)
 
 
 def _pg_arguments(settings: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
@@ -74,7 +85,7 @@ def dump(target: Path) -> None:
         finally:
             copy.close()
         return
-    arguments, environment = _pg_arguments(db.settings_dict)
+    arguments, environment = _pg_arguments(_pg_settings(db))
     command = [
         _tool("pg_dump"),
         *arguments,
@@ -104,7 +115,7 @@ def load(source: Path) -> None:
             origin.close()
             destination.close()
         return
-    arguments, environment = _pg_arguments(db.settings_dict)
+    arguments, environment = _pg_arguments(_pg_settings(db))
     command = [
         _tool("pg_restore"),
         *arguments,
