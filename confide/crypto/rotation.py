@@ -212,13 +212,34 @@ def _client_lookup(model: type[models.Model]) -> str:
     raise RotationError(f"{model._meta.label} has encrypted columns but no path to its client")
 
 
+# Columns whose AAD purpose is not `<db_table>.<name>` (chosen by their apps before rotation
+# existed). A column missing here with another purpose makes a client rotation stop with a
+# RotationError naming it (nothing is lost); test_rotation checks every column it has data for.
+PURPOSE_EXCEPTIONS: dict[tuple[str, str], str] = {
+    ("consent.CommunicationPreference", "address_enc"): "consent_communication.address",
+    ("consent.CommunicationPreference", "safe_times_enc"): "consent_communication.safe_times",
+    ("consent.DisclosureRestriction", "recipient_enc"): "consent_disclosure_restriction.recipient",
+    (
+        "consent.DisclosureRestriction",
+        "information_enc",
+    ): "consent_disclosure_restriction.information",
+    ("consent.PersonalRepresentative", "details_enc"): "consent_representative.details",
+    ("retention.LegalHold", "details_enc"): "retention_legal_hold.details",
+    ("retention.LegalHold", "release_note_enc"): "retention_legal_hold.release_note",
+}
+
+
 def encrypted_columns() -> list[EncryptedColumn]:
-    """Every client-encrypted column of every installed model, by the `<name>_enc` convention."""
+    """Every client-encrypted column of every installed model: each BinaryField `<name>_enc`,
+    with AAD purpose `<db_table>.<name>` unless listed in PURPOSE_EXCEPTIONS."""
     found = []
     for model in apps.get_models():
         for f in model._meta.concrete_fields:
             if isinstance(f, models.BinaryField) and f.name.endswith("_enc"):
-                purpose = f"{model._meta.db_table}.{f.name[: -len('_enc')]}"
+                purpose = PURPOSE_EXCEPTIONS.get(
+                    (model._meta.label, f.name),
+                    f"{model._meta.db_table}.{f.name[: -len('_enc')]}",
+                )
                 found.append(EncryptedColumn(model, f.name, purpose, _client_lookup(model)))
     return found
 

@@ -222,6 +222,31 @@ def test_the_convention_finds_every_encrypted_column() -> None:
     assert lookups["disclosures.AccountingAnnotation"] == "entry__client_id"
 
 
+def plaintexts(client_id: uuid.UUID) -> dict[tuple[str, str, object], bytes]:
+    """Every encrypted value of the client, decrypted with the purpose rotation would use."""
+    key = client_key(client_id)
+    found = {}
+    for col in encrypted_columns():
+        rows = col.model._default_manager.filter(**{col.client_lookup: client_id})
+        for pk, blob in rows.values_list("pk", col.field):
+            if blob is not None:
+                found[(col.model._meta.label, col.field, pk)] = key.decrypt(col.purpose, pk, blob)
+    return found
+
+
+def test_client_rotation_covers_every_app_with_its_own_purposes(rich: World) -> None:
+    from confide.consent.tests.test_at_rest import SECRETS, _record_everything
+
+    _record_everything(rich)
+    before = plaintexts(rich.client_a.id)
+    tables = {label.split(".")[0] for label, _, _ in before}
+    assert {"records", "consent"} <= tables
+    assert any(SECRETS["safe times"].encode() == value for value in before.values())
+    rotate_client(rich.client_a.id)
+    assert plaintexts(rich.client_a.id) == before
+    assert headers(rich.client_a.id) == {2}
+
+
 def test_client_rotation_re_encrypts_fields_notes_and_files(rich: World) -> None:
     expected = snapshot(rich)
     other_before = dict(
