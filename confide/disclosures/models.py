@@ -98,8 +98,9 @@ class DisclosureRequest(BaseModel):
     release_id = models.UUIDField(
         null=True, blank=True, help_text="The release of information on file it rests on."
     )
+    # SET_NULL: crypto-shredding a client deletes its attachments (retention).
     instrument = models.ForeignKey(
-        Attachment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     recipient_enc = models.BinaryField()
     recipient_address_enc = models.BinaryField()
@@ -176,8 +177,8 @@ class Delivery(BaseModel):
         AccountingEntry, on_delete=models.PROTECT, related_name="+"
     )
     summary_enc = models.BinaryField(default=b"", help_text="What was said (verbal releases).")
-    pdf = models.ForeignKey(
-        Attachment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    pdf = models.ForeignKey(  # SET_NULL: shredding the client deletes the copy; the digest stays
+        Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     digest = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the PDF sent.")
     client_notice = models.CharField(max_length=16, choices=ClientNotice.choices)

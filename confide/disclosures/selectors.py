@@ -255,10 +255,12 @@ class QueueRow:
     created_at: dt.datetime
 
 
+@transaction.atomic
 def review_queue(*, actor: Actor) -> list[QueueRow]:
     """Requests waiting for review that the actor may review (oldest first): supervisors see
     their teams' clients, privacy officers their agency's; walls and restrictions apply; never
-    the actor's own requests. Case numbers and codes only, so no ledger event.
+    the actor's own requests. Case numbers and codes only. Writes records:client:viewed naming
+    the clients listed (that they have a pending disclosure is theirs). Raises NotPermitted.
     """
     if actor.role not in (Role.SUPERVISOR, Role.PRIVACY_OFFICER):
         raise NotPermitted("The disclosure review queue is for supervisors and privacy officers.")
@@ -272,6 +274,16 @@ def review_queue(*, actor: Actor) -> list[QueueRow]:
     rows = [r for r, d in zip(rows, decisions, strict=True) if d.allowed]
     numbers = _case_numbers([r.client_id for r in rows])
     names = _names({r.requested_by_id for r in rows})
+    if rows:
+        ledger.record(
+            actor=actor,
+            event_type=EventType.CLIENT_VIEWED,
+            subject_type="disclosure_queue",
+            details={
+                "clients": sorted({str(r.client_id) for r in rows}),
+                "fields": "disclosure_requests",
+            },
+        )
     return [
         QueueRow(
             id=r.id,
@@ -288,13 +300,6 @@ def review_queue(*, actor: Actor) -> list[QueueRow]:
     ]
 
 
-def review_count(*, actor: Actor) -> int:
-    """How many requests wait for this reviewer (0 for other roles)."""
-    if actor.role not in (Role.SUPERVISOR, Role.PRIVACY_OFFICER):
-        return 0
-    return len(review_queue(actor=actor))
-
-
 @dataclass(frozen=True)
 class ClientRequestRow:
     id: UUID
@@ -305,15 +310,25 @@ class ClientRequestRow:
     status_label: str
 
 
+@transaction.atomic
 def client_requests(*, actor: Actor, client_id: UUID | str) -> list[ClientRequestRow]:
-    """A client's requests, newest first, for the client page (codes only; the page's own
-    view event covers it). Empty when the actor may not request disclosures for the client."""
+    """A client's disclosure requests, newest first (codes and dates only).
+
+    Needs disclosure:request on the client. Writes records:client:viewed. Raises NotFound,
+    NotPermitted (the client is open to the actor only through an emergency or review grant).
+    """
     from confide.access.lookups import get_authorized
 
-    try:
-        client, _ = get_authorized(actor, Client, client_id, Action.DISCLOSURE_REQUEST)
-    except (NotFound, NotPermitted):
-        return []
+    client, decision = get_authorized(actor, Client, client_id, Action.DISCLOSURE_REQUEST)
+    ledger.record(
+        actor=actor,
+        event_type=EventType.CLIENT_VIEWED,
+        subject_type="client",
+        subject_id=client.id,
+        client_id=client.id,
+        policy_ids=decision.policy_ids,
+        details={"fields": "disclosure_requests"},
+    )
     return [
         ClientRequestRow(
             r.id, r.created_at, r.recipient_type, r.purpose, r.status, RequestStatus(r.status).label

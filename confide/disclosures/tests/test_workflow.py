@@ -704,3 +704,21 @@ def test_psychotherapy_notes_go_only_with_their_own_authorization_and_to_their_a
     assert both.status == RequestStatus.READY, both.decisions
     packet = packets.packet_build(actor=actor(ready.worker_a), request_id=both.id)
     assert set(packet.note_ids) == {str(own.id), str(plain.id)}  # never a colleague's
+
+
+def test_a_client_with_disclosures_can_still_be_crypto_shredded(ready: World) -> None:
+    from confide.retention.enums import ShredCause
+    from confide.retention.services import shred_client
+
+    upload = services.Upload("order.txt", "text/plain", b"Order.")
+    request = _request(ready, legal_instrument="court_order", instrument=upload)
+    packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    done = release.release(
+        actor=actor(ready.worker_a), request_id=request.id, method="print", notice=release.Notice()
+    )
+    shred_client(ready.client_a, cause=ShredCause.PURGE, batch_id=None)
+    request.refresh_from_db()
+    delivery = Delivery.objects.get(id=done.delivery.id)
+    assert request.instrument_id is None
+    assert delivery.pdf_id is None
+    assert delivery.digest == done.delivery.digest  # what was sent can still be proven
