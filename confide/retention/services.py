@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import ProtectedError
 
 from confide.access.policy import Action, authorize, authorize_many
@@ -389,7 +389,9 @@ def _purge_item(item_id: UUID, today: dt.date) -> str:
     try:
         with transaction.atomic():
             return _purge_item_in_transaction(item_id, today)
-    except (DomainError, ProtectedError, DecryptionFailed) as error:
+    except (DomainError, ProtectedError, DecryptionFailed, DatabaseError) as error:
+        # DatabaseError: a trigger elsewhere refused a change the deletion implies (for example
+        # an append-only row that refers to an attachment); the client's transaction rolled back.
         code = error.code if isinstance(error, DomainError) else type(error).__name__
         with transaction.atomic():
             item = PurgeItem.objects.select_for_update().get(id=item_id)

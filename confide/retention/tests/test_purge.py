@@ -407,3 +407,30 @@ def test_a_schedule_lengthened_after_approval_protects_the_record(world: World) 
     summary = services.purge_run(today=TODAY)
     assert (summary.purged, summary.not_due) == (0, 1)
     client_key(world.client_a.id)
+
+
+def test_a_database_refusal_during_one_purge_fails_that_client_only(
+    world: World, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Capture
+) -> None:
+    from django.db import IntegrityError
+
+    set_schedule(world)
+    close_cases(world.client_a)
+    close_cases(world.client_a_other)
+    _approve(world, world.client_a, world.client_a_other)
+    real = services.shred_client
+
+    def refuse_first(client: Client, **kwargs: Any) -> Any:
+        if client.id == world.client_a.id:
+            raise IntegrityError("simulated trigger refusal")
+        return real(client, **kwargs)
+
+    monkeypatch.setattr(services, "shred_client", refuse_first)
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = services.purge_run(today=TODAY)
+    assert (summary.purged, summary.failed) == (1, 1)
+    client_key(world.client_a.id)
+    with pytest.raises(DecryptionFailed):
+        client_key(world.client_a_other.id)
+    assert PurgeItem.objects.get(client=world.client_a).status == ItemStatus.FAILED
+    assert verify_chain().ok
