@@ -247,3 +247,18 @@ def test_the_consent_record_is_hidden_from_everyone_else(world: World, persona: 
     with pytest.raises(NotFound):
         consent_record_get(actor=act(getattr(world, persona)), client_id=world.client_a.id)
     assert events_since(mark) == []
+
+
+def test_after_crypto_shredding_the_sealed_details_are_unreadable_not_an_error(
+    world: World,
+) -> None:
+    from confide.consent.sealed import UNREADABLE
+    from confide.crypto.shred import destroy_client_material
+
+    _contact(world)
+    _representative(world)
+    destroy_client_material(world.client_a.id)
+    record = consent_record_get(actor=act(world.worker_a), client_id=world.client_a.id)
+    assert [c.name for c in record.contacts] == [UNREADABLE]
+    assert [r.name for r in record.representatives] == [UNREADABLE]
+    assert record.contacts[0].decision == "agreed"  # the kind of answer stays, not who
