@@ -148,3 +148,42 @@ def test_the_returned_event_is_the_stored_one_and_its_hash_recomputes() -> None:
     assert {f: getattr(stored, f) for f in fields} == {f: getattr(event, f) for f in fields}
     assert recomputed_hash(stored) == stored.hash
     assert ChainHead.objects.get(id=1).hash == stored.hash
+
+
+def _synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        row = cursor.fetchone()
+    return str(row[0]) if row else ""
+
+
+@transaction.atomic
+def _record_then_fail() -> None:
+    ledger.record(actor=ACTOR, event_type=EventType.SIGN_IN)
+    raise RuntimeError("the action failed")
+
+
+def _flush_callbacks() -> int:
+    return sum(entry[1] is ledger._wait_for_flush for entry in connection.run_on_commit)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_an_appending_transaction_waits_for_its_flush_once_after_commit() -> None:
+    with transaction.atomic():
+        assert _synchronous_commit() == "on"
+        ledger.record(actor=ACTOR, event_type=EventType.SIGN_IN)
+        ledger.record(actor=ACTOR, event_type=EventType.SIGN_OUT)
+        assert _synchronous_commit() == "off"  # this transaction's commit does not wait...
+        assert _flush_callbacks() == 1  # ...but the caller does, once, right after it
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_an_append_rolled_back_with_its_savepoint_leaves_no_flush_setting_behind() -> None:
+    with transaction.atomic():
+        with pytest.raises(RuntimeError):
+            _record_then_fail()
+        assert (_synchronous_commit(), _flush_callbacks()) == ("on", 0)
+        ledger.record(actor=ACTOR, event_type=EventType.SIGN_OUT)
+        assert (_synchronous_commit(), _flush_callbacks()) == ("off", 1)
