@@ -114,6 +114,7 @@ def test_a_round_trip_restores_everything_readable(
             0,
         )
         assert restored.moved_aside is not None
+        assert restored.keys_open
         assert restored.moved_aside.exists()
         view = _open_as(world.worker_a, world.client_a.id)
         assert view.legal_name == "Rosalind Quenby"
@@ -388,3 +389,15 @@ def test_a_damaged_shred_list_stops_a_restore_before_anything_changes(
         with pytest.raises(BackupError, match="malformed"):
             backup_restore(archive_path, force=True)
         assert Client.objects.filter(id=later.id).exists()
+
+
+def test_a_restore_without_the_escrowed_keyring_warns_that_nothing_opens(
+    scratch_db: ScratchDatabase, empty_db: ScratchDatabase, places: Path
+) -> None:
+    archive_path = places / "backup.tar"
+    with scratch_db.bound():
+        build_world()
+        backup_create(archive_path)
+    new_machine = places / "new-machine" / "keyring.json"
+    with override_settings(CONFIDE_KEYRING_PATH=new_machine), empty_db.bound():
+        assert not backup_restore(archive_path).keys_open

@@ -57,4 +57,11 @@ def restore_main(path: str, *, force: bool, quiet: bool) -> int:
         "Run `confide ledger verify`: events after this backup are gone from the database, and "
         "exported checkpoints that cover them will say so."
     )
+    if not restored.keys_open:
+        print(
+            "WARNING: this installation's keys do not open the restored data keys. Put the "
+            "escrowed keyring (or key provider) in place; until then no record can be read.",
+            file=sys.stderr,
+        )
+        return 3
     return 0

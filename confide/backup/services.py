@@ -58,6 +58,24 @@ class Restored:
     reshredded: int
     manifest_sha256: str
     moved_aside: Path | None
+    keys_open: bool  # the key provider here unwraps the restored clients' data keys
+
+
+def keys_open_sample(size: int = 5) -> bool:
+    """Whether the key provider here unwraps a few restored clients' data keys (a restore on a
+    machine without the escrowed keyring gives a database of ciphertext nobody can read)."""
+    from confide.crypto.envelope import client_key
+    from confide.records.models import Client
+    from confide.retention.models import ShreddedClient
+
+    shredded = ShreddedClient.objects.values("client_id")
+    sample = Client.objects.exclude(id__in=shredded).order_by("?").values_list("id", flat=True)
+    try:
+        for client_id in sample[:size]:
+            client_key(client_id)
+    except Exception:
+        return False
+    return True
 
 
 def _files_dir() -> Path:
@@ -273,4 +291,4 @@ def _after_load(
             channel="cli",
             details={"manifest_sha256": digest, "files": files, "reshredded": again},
         )
-    return Restored(archive_id, files, again, digest, moved)
+    return Restored(archive_id, files, again, digest, moved, keys_open_sample())
