@@ -15,12 +15,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from confide.access.policy import Action, authorize_many
 from confide.consent.enums import RecipientKind
 from confide.consent.selectors import disclosure_limits
+from confide.core.actor import Actor
 from confide.crypto.envelope import DataKey
 from confide.disclosures.engine.facts import EntityType, Recipient
 from confide.disclosures.models import DisclosureProfile
-from confide.records.models import Case, Client
+from confide.records.enums import NoteStatus
+from confide.records.models import Case, Client, Note
 from confide.releases.selectors import ReleaseOnFile, releases_on_file, require_active_release
 
 # Facts a staff member may answer; everything else the engine reads is known or derived.
@@ -177,3 +180,30 @@ def _best(on_file: list[ReleaseOnFile], scope: Scope, category: str) -> ReleaseO
         if group:
             return group[0]
     return None
+
+
+def categories_in_range(
+    actor: Actor, client: Client, start: dt.date, end: dt.date
+) -> dict[str, int]:
+    """How many signed notes dated in the range fall in each category, by their sensitivity
+    labels, among the notes the actor may read (so the count reveals nothing else). Shown with
+    the decision: a labelled note goes out only if its own category was requested and allowed.
+    """
+    from confide.disclosures.decisions import note_categories
+
+    notes = list(
+        Note.objects.filter(
+            client=client,
+            status=NoteStatus.SIGNED,
+            occurred_on__gte=start,
+            occurred_on__lte=end,
+        ).select_related("author", "case")
+    )
+    for note in notes:
+        note.client = client
+    counts: dict[str, int] = {}
+    for note, decision in zip(notes, authorize_many(actor, Action.NOTE_VIEW, notes), strict=True):
+        if decision.allowed:
+            for category in note_categories(note.kind, note.labels):
+                counts[category] = counts.get(category, 0) + 1
+    return dict(sorted(counts.items()))

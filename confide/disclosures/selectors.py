@@ -89,6 +89,7 @@ class RequestView:
     categories: list[CategoryView]
     known_facts: list[tuple[str, str, str]]
     answered_facts: dict[str, Any]
+    in_range: list[tuple[str, int, bool]]
     missing_facts: list[str]
     review_outcome: str
     reviewed_by: str
@@ -219,6 +220,14 @@ def request_get(*, actor: Actor, request_id: UUID | str) -> RequestView:
             for name, value in sorted(stored["known"].items())
         ],
         answered_facts=stored["answered"],
+        in_range=[
+            (
+                dec.CATEGORIES.get(c, c.replace("unmapped:", "label ")),
+                n,
+                dec.covered(frozenset({c}), frozenset(request.categories)),
+            )
+            for c, n in stored.get("categories_in_range", {}).items()
+        ],
         missing_facts=dec.missing_of(request.decisions),
         review_outcome=request.review_outcome,
         reviewed_by=names.get(request.reviewed_by_id, "") if request.reviewed_by_id else "",

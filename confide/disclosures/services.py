@@ -337,6 +337,9 @@ def request_create(*, actor: Actor, client_id: UUID | str, data: RequestInput) -
         "consent": consents,
         "releases": releases,
         "answered": clean.facts,
+        "categories_in_range": prefill.categories_in_range(
+            actor, client, data.date_from, data.date_to
+        ),
     }
     _encrypt(request, key, {**clean.texts, "facts": json.dumps(stored, sort_keys=True)})
     request.save(force_insert=True)

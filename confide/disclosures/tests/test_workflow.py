@@ -722,3 +722,15 @@ def test_a_client_with_disclosures_can_still_be_crypto_shredded(ready: World) ->
     assert request.instrument_id is None
     assert delivery.pdf_id is None
     assert delivery.digest == done.delivery.digest  # what was sent can still be proven
+
+
+def test_the_request_shows_which_labelled_notes_in_range_were_not_requested(ready: World) -> None:
+    _notes(ready)
+    request = _request(ready)
+    view = selectors.request_get(actor=actor(ready.worker_a), request_id=request.id)
+    assert {(label, n, requested) for label, n, requested in view.in_range} == {
+        ("General case record (notes without a sensitivity label)", 1, True),
+        ("HIV-related information", 1, False),
+        ("Psychotherapy notes", 1, False),  # the colleague's is not counted for worker_a
+        ("Substance use records (42 CFR Part 2)", 1, False),
+    }
