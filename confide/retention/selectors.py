@@ -29,6 +29,7 @@ from confide.ledger.enums import EventType
 from confide.records.enums import CaseStatus
 from confide.records.models import Case, Client
 from confide.retention.enums import Basis, ItemStatus
+from confide.retention.errors import NoSchedule
 from confide.retention.models import (
     LegalHold,
     PurgeBatch,
@@ -177,8 +178,6 @@ def due_list(*, actor: Actor, today: dt.date) -> list[DueClient]:
     Needs the privacy officer role and retention:approve per client. Writes
     retention:due_list:viewed naming the clients shown. Raises NotPermitted, NoSchedule.
     """
-    from confide.retention.errors import NoSchedule
-
     require_privacy_officer(actor, "The retention due list is for privacy officers.")
     schedule = schedule_current(actor.agency_id)
     if schedule is None:

@@ -426,7 +426,7 @@ def _close_item(item: PurgeItem, status: ItemStatus, code: str) -> None:
     ledger.record(
         actor=None,
         event_type=EventType.CLIENT_PURGE_SKIPPED,
-        agency_id=item.batch.agency_id if hasattr(item, "batch") else None,
+        agency_id=item.batch.agency_id,
         subject_type="purge_batch",
         subject_id=item.batch_id,
         client_id=item.client_id,
