@@ -192,6 +192,12 @@ class Pkcs11Provider:
                 raise ProviderError(
                     f"key-encryption key version {version} is not in the token"
                 ) from None
+            except pkcs11.MultipleObjectsReturned:
+                # Two processes created the same version at once: refuse rather than guess.
+                raise ProviderError(
+                    f"the token holds two keys labelled {self._label(version)!r}; keep the one "
+                    "that unwraps existing data keys and delete the other"
+                ) from None
         return self._keys[version]
 
     def wrap(self, version: int, secret: bytes, aad: bytes) -> bytes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,11 +45,19 @@ def token() -> Path:
 
 
 @pytest.fixture
-def provider(token: Path) -> Pkcs11Provider:
-    # A fresh key label per test: KEK versions of other tests (and runs) stay out of the way.
-    return Pkcs11Provider(
+def provider(token: Path) -> Iterator[Pkcs11Provider]:
+    """A fresh key label per test, so KEK versions of other tests stay out of the way; the
+    test's keys are destroyed afterwards so the token does not grow run after run."""
+    from pkcs11 import Attribute, ObjectClass
+
+    made = Pkcs11Provider(
         softhsm.MODULE, softhsm.TOKEN_LABEL, softhsm.TEST_PIN, f"t-{uuid.uuid4().hex[:12]}"
     )
+    yield made
+    session = made._session()
+    for obj in list(session.get_objects({Attribute.CLASS: ObjectClass.SECRET_KEY})):
+        if str(obj[Attribute.LABEL]).startswith(made.key_label + "-v"):
+            obj.destroy()
 
 
 @pytest.fixture
@@ -169,3 +178,21 @@ def test_kek_and_client_rotation_with_the_hsm(hsm_settings: Settings) -> None:
     assert client_key(world.client_a.id).version == 2
     view = selectors.client_get(actor=actor(world.worker_a), client_id=world.client_a.id)
     assert view.legal_name == "Rosalind Quenby"
+
+
+def test_a_duplicated_kek_label_is_refused_not_guessed(provider: Pkcs11Provider) -> None:
+    from pkcs11 import Attribute, KeyType
+
+    provider.active_version()
+    provider._session().generate_key(
+        KeyType.AES,
+        256,
+        label=f"{provider.key_label}-v1",
+        store=True,
+        template={Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False},
+    )
+    fresh = Pkcs11Provider(
+        softhsm.MODULE, softhsm.TOKEN_LABEL, softhsm.TEST_PIN, provider.key_label
+    )
+    with pytest.raises(ProviderError, match="two keys"):
+        fresh.wrap(1, b"s" * 32, b"a")
