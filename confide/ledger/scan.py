@@ -28,8 +28,8 @@ Row = tuple[Any, ...]
 
 _COLUMNS = {
     "postgresql": (
-        "seq, prev_hash, hash, "
-        "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
+        # A plain cast is far cheaper for the server than to_char; `_postgres_time` pads it.
+        "seq, prev_hash, hash, (occurred_at AT TIME ZONE 'UTC')::text, "
         "agency_id::text, actor_id::text, channel, event_type, subject_type, subject_id, "
         "client_id::text, reason, policy_ids::text, details::text"
     ),
@@ -108,11 +108,36 @@ def row_bytes(row: Row, vendor: str) -> bytes:
     return ENCODERS[vendor](row)
 
 
+def _postgres_time(text: str) -> str:
+    """PostgreSQL's ISO text of a UTC timestamp, as `isoformat(timespec="microseconds")` without
+    the zone: 'T' between date and time, and six fraction digits (PostgreSQL drops trailing
+    zeros, and the whole fraction when it is zero)."""
+    if len(text) < 19 or text[10] != " " or text[4] != "-":
+        raise ValueError(f"unexpected timestamp text {text!r}: the DateStyle must be ISO")
+    if len(text) == 19:
+        return text[:10] + "T" + text[11:] + ".000000"
+    return text[:10] + "T" + text[11:] + "0" * (26 - len(text))
+
+
 def _postgres_row_bytes(row: Row) -> bytes:
+    """`fields_bytes` of a PostgreSQL row, inlined: verify calls it for every event."""
     seq, prev, _, occurred, agency, actor, chan, etype, stype, sid, client, reason, pol, det = row
-    return fields_bytes(
-        seq, occurred, agency, actor, chan, etype, stype, sid, client, reason, pol, det, prev
-    )
+    occurred = _postgres_time(occurred)  # never needs escaping: digits, '-', 'T', ':', '.'
+    if _NEEDS_ESCAPE.search(f"{chan}{etype}{stype}{sid}{reason}{prev}") is not None:
+        return canonical_bytes(
+            seq, occurred + "+00:00", agency, actor, chan, etype, stype, sid, client, reason,
+            pol, det, prev,
+        )  # fmt: skip
+    # The ids are UUIDs as PostgreSQL prints them (or NULL): nothing to escape there either.
+    return (
+        f'{{"actor_id":{"null" if actor is None else chr(34) + actor + chr(34)},'
+        f'"agency_id":{"null" if agency is None else chr(34) + agency + chr(34)},'
+        f'"channel":"{chan}",'
+        f'"client_id":{"null" if client is None else chr(34) + client + chr(34)},'
+        f'"details":{_canonical(det)},"event_type":"{etype}",'
+        f'"occurred_at":"{occurred}+00:00","policy_ids":{_canonical(pol)},"prev_hash":"{prev}",'
+        f'"reason":"{reason}","seq":{seq},"subject_id":"{sid}","subject_type":"{stype}"}}'
+    ).encode()
 
 
 def _sqlite_row_bytes(row: Row) -> bytes:

@@ -271,3 +271,31 @@ def test_a_row_hashes_to_the_canonical_json_of_its_payload(
         prev_hash=prev_hash,
     )  # fmt: skip
     assert scan.fields_bytes(*values) == canonical_json(payload)
+
+
+@settings(max_examples=100, deadline=None)
+@given(stamp=st.datetimes(min_value=datetime(1000, 1, 1), timezones=st.just(UTC)))
+def test_postgres_timestamp_text_becomes_the_hashed_iso_form(stamp: datetime) -> None:
+    # PostgreSQL's ISO output drops trailing fraction zeros, and the fraction when it is zero.
+    text = stamp.strftime("%Y-%m-%d %H:%M:%S")
+    if stamp.microsecond:
+        text += f".{stamp.microsecond:06d}".rstrip("0")
+    expected = stamp.isoformat(timespec="microseconds").removesuffix("+00:00")
+    assert scan._postgres_time(text) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.parametrize("micro", [0, 1, 10, 500000, 120000, 999999])
+def test_the_database_prints_times_the_way_the_scan_reads_them(micro: int) -> None:
+    stamp = datetime(2026, 3, 4, 5, 6, 7, micro, tzinfo=UTC)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT (%s::timestamptz AT TIME ZONE 'UTC')::text", [stamp])
+        row = cursor.fetchone()
+    assert row is not None
+    assert scan._postgres_time(row[0]) == stamp.isoformat(timespec="microseconds")[:-6]
+
+
+def test_a_timestamp_in_another_date_style_is_refused() -> None:
+    with pytest.raises(ValueError, match="DateStyle"):
+        scan._postgres_time("03/04/2026 05:06:07.1")
