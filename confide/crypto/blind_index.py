@@ -147,12 +147,9 @@ def create_index_key(provider: KeyProvider, version: int, state: IndexKeyState) 
     )
 
 
-def live_versions(provider: KeyProvider | None = None) -> list[IndexVersion]:
-    """The active version first, then the one being built by a rotation, if any.
-
-    The first call on a new installation creates version 1 (active).
-    """
-    provider = provider or get_provider()
+def _key_rows(provider: KeyProvider) -> list[IndexKey]:
+    """The index key rows, active first; the first call on a new installation creates version 1
+    (active)."""
     rows = list(IndexKey.objects.order_by("version"))
     if not rows:
         try:
@@ -162,11 +159,19 @@ def live_versions(provider: KeyProvider | None = None) -> list[IndexVersion]:
             pass  # another process created it first
         rows = list(IndexKey.objects.order_by("version"))
     rows.sort(key=lambda r: r.state != IndexKeyState.ACTIVE)
-    return [unwrap_index_key(provider, row) for row in rows]
+    return rows
+
+
+def live_versions(provider: KeyProvider | None = None) -> list[IndexVersion]:
+    """The active version first, then the one being built by a rotation, if any."""
+    provider = provider or get_provider()
+    return [unwrap_index_key(provider, row) for row in _key_rows(provider)]
 
 
 def active_version(provider: KeyProvider | None = None) -> IndexVersion:
-    return live_versions(provider)[0]
+    """The version lookups use (only it is unwrapped)."""
+    provider = provider or get_provider()
+    return unwrap_index_key(provider, _key_rows(provider)[0])
 
 
 def set_client_rows(client_id: UUID, agency_id: UUID, values: IndexValues) -> None:
