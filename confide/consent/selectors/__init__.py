@@ -11,9 +11,11 @@
 from confide.consent.selectors.minors import MinorConsentDomain, minor_consent_domains
 from confide.consent.selectors.notices import (
     NoticeBlock,
+    NoticePanel,
     NoticeStatus,
     current_notices,
     notice_blocks,
+    notice_panel,
     notice_scores,
     notice_status,
     notice_versions,
@@ -61,6 +63,7 @@ __all__ = [
     "DisclosureRestrictionRow",
     "MinorConsentDomain",
     "NoticeBlock",
+    "NoticePanel",
     "NoticeStatus",
     "PreferenceRow",
     "QueuedDisclosureRestriction",
@@ -80,6 +83,7 @@ __all__ = [
     "guardian_may_see",
     "minor_consent_domains",
     "notice_blocks",
+    "notice_panel",
     "notice_scores",
     "notice_status",
     "notice_versions",

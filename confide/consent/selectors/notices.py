@@ -10,11 +10,12 @@ from uuid import UUID
 from django.db.models import Max
 
 from confide.access.lookups import get_authorized
-from confide.access.policy import Action
+from confide.access.policy import Action, authorize
 from confide.consent import readability
 from confide.consent.enums import Language
 from confide.consent.models import Acknowledgement, Notice
 from confide.core.actor import Actor
+from confide.core.errors import NotFound, NotPermitted
 from confide.records.models import Client
 
 
@@ -81,35 +82,56 @@ class NoticeStatus:
 
 def notice_status(*, actor: Actor, client_id: UUID | str) -> NoticeStatus:
     """Whether the client has acknowledged the notice, and whether a material new version asks
-    for a new acknowledgement. Needs consent:notice:acknowledge (care team or intake), or the
-    record's view for staff who see it. Raises NotFound."""
-    client = _client_for_notice(actor, client_id)
+    for a new acknowledgement. Needs consent:notice:acknowledge (care team or intake). Raises
+    NotFound, NotPermitted."""
+    client, _ = get_authorized(actor, Client, client_id, Action.NOTICE_ACKNOWLEDGE)
     return _status(client)
 
 
-def _client_for_notice(actor: Actor, client_id: UUID | str) -> Client:
-    client, _ = get_authorized(actor, Client, client_id, Action.NOTICE_ACKNOWLEDGE)
-    return client
+@dataclass(frozen=True)
+class NoticePanel:
+    """The notice's state for the client record's panel, and whether the actor may also open
+    the consent page."""
+
+    client_id: UUID
+    status: NoticeStatus
+    can_manage: bool
+
+
+def notice_panel(*, actor: Actor, client_id: UUID | str) -> NoticePanel | None:
+    """`notice_status` for the record page, or None for staff who may not use the notice (the
+    panel is then left out). One client fetch; its access facts serve both decisions."""
+    try:
+        client, _ = get_authorized(actor, Client, client_id, Action.NOTICE_ACKNOWLEDGE)
+    except (NotFound, NotPermitted):
+        return None
+    can_manage = authorize(actor, Action.CONSENT_VIEW, client).allowed
+    return NoticePanel(client.id, _status(client), can_manage)
 
 
 def _status(client: Client) -> NoticeStatus:
-    current = Notice.objects.filter(agency_id=client.agency_id).aggregate(v=Max("version"))["v"]
+    """Two queries: the agency's versions (a handful) and the client's latest acknowledgement."""
+    versions = dict(
+        Notice.objects.filter(agency_id=client.agency_id)
+        .values_list("version", "material")
+        .distinct()
+    )
     last = (
         Acknowledgement.objects.filter(client=client)
         .select_related("notice")
         .order_by("-notice__version", "-acknowledged_at")
         .first()
     )
-    if current is None:
+    if not versions:
         return NoticeStatus(None, None, None, False, "none_published")
+    current = max(versions)
     if last is None:
         return NoticeStatus(current, None, None, True, "never")
-    material_since = Notice.objects.filter(
-        agency_id=client.agency_id, version__gt=last.notice.version, material=True
-    ).exists()
+    seen = last.notice.version
+    material_since = any(material for v, material in versions.items() if v > seen)
     return NoticeStatus(
         current,
-        last.notice.version,
+        seen,
         last.acknowledged_at,
         material_since,
         "material_change" if material_since else "",

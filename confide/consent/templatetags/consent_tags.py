@@ -9,25 +9,20 @@ from uuid import UUID
 
 from django import template
 
-from confide.access.lookups import get_authorized
-from confide.access.policy import Action, authorize
-from confide.consent.selectors import notice_status
+from confide.consent.selectors import notice_panel
 from confide.core.actor import Actor
-from confide.core.errors import DomainError
-from confide.records.models import Client
 
 register = template.Library()
 
 
 @register.inclusion_tag("web/consent/_panel.html")
 def consent_panel(actor: Actor, client_id: UUID) -> dict[str, Any]:
-    try:
-        client, _ = get_authorized(actor, Client, client_id, Action.NOTICE_ACKNOWLEDGE)
-    except DomainError:
+    panel = notice_panel(actor=actor, client_id=client_id)
+    if panel is None:
         return {"show": False}
     return {
         "show": True,
-        "client_id": client.id,
-        "status": notice_status(actor=actor, client_id=client.id),
-        "can_manage": authorize(actor, Action.CONSENT_VIEW, client).allowed,
+        "client_id": panel.client_id,
+        "status": panel.status,
+        "can_manage": panel.can_manage,
     }
