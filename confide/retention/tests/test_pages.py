@@ -50,7 +50,7 @@ def test_approving_needs_a_fresh_confirmation_then_creates_the_batch(world: Worl
     body = {"clients": [str(world.client_a.id)], "confirm": "on"}
     stale = browser(world.privacy_a).post(reverse("web:retention_approve"), body)
     assert stale.status_code == 302
-    assert stale["Location"].startswith(reverse("web:reauth"))
+    assert stale["Location"] == f"{reverse('web:reauth')}?next={reverse('web:retention')}"
     assert not PurgeItem.objects.exists()
     done = browser(world.privacy_a, reauth=True).post(reverse("web:retention_approve"), body)
     assert done.status_code == 302

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from confide.core import clock
@@ -17,7 +18,7 @@ from confide.core.errors import DomainError, NotFound
 from confide.retention import forms, selectors, services
 from confide.retention.errors import NoSchedule
 from confide.retention.schedule import state_defaults
-from confide.web.auth import reauth_redirect, recently_authenticated, staff_view
+from confide.web.auth import recently_authenticated, staff_view
 from confide.web.views.common import add_domain_error, posted, require_role, status_of
 
 PRIVACY = (Role.PRIVACY_OFFICER,)
@@ -54,7 +55,8 @@ def approve(request: HttpRequest, actor: Actor) -> HttpResponse:
     require_role(actor, PRIVACY, "A privacy officer approves destruction.")
     if not recently_authenticated(request):
         messages.info(request, "Nothing was approved yet: confirm it is you, then approve again.")
-        return reauth_redirect(request)
+        # Back to the due list afterwards (this address only takes a POST).
+        return redirect(f"{reverse('web:reauth')}?next={reverse('web:retention')}")
     try:
         context = _due_context(actor)
     except NoSchedule:
