@@ -113,7 +113,13 @@ def _rewrap_client_keys(
         rows: list[ClientKey | PendingClientKey] = list(query.order_by("client_id")[:size])
         updates = []
         for row in rows:
-            key = unwrap_row(provider, row)
+            try:
+                key = unwrap_row(provider, row)
+            except DecryptionFailed:
+                raise RotationError(
+                    f"the data key of client {row.client_id} does not unwrap (tampered, or its "
+                    "KEK version was removed); rotation stopped, nothing else changed"
+                ) from None
             wrapped = provider.wrap(target, key, wrap_aad(row.client_id, row.dek_version, target))
             updates.append((target, wrapped, row.client_id))
         _bulk_update(model, ["kek_version", "wrapped_key"], "client_id", updates)
@@ -147,7 +153,10 @@ def _bulk_update(
 def _rewrap_index_keys(provider: KeyProvider, target: int) -> None:
     with transaction.atomic():
         for row in IndexKey.objects.select_for_update().exclude(kek_version=target):
-            root = blind_index.unwrap_index_key(provider, row).root
+            try:
+                root = blind_index.unwrap_index_key(provider, row).root
+            except blind_index.IndexKeyError as exc:
+                raise RotationError(str(exc)) from None
             row.wrapped_key = provider.wrap(
                 target, root, blind_index.index_key_aad(row.version, target)
             )
@@ -358,7 +367,10 @@ def rotate_client(
     resumed = job is not None
     if job is None:
         job = _start_client(client_id, provider)
-    key = client_key(client_id)
+    try:
+        key = client_key(client_id)
+    except DecryptionFailed:
+        raise RotationError("this client's data key does not unwrap; nothing was changed") from None
     if key.version != job.target_version:
         raise RotationError("the client's pending data key does not match its rotation")
     columns = encrypted_columns()

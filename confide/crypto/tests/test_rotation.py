@@ -180,6 +180,17 @@ def test_a_crash_inside_a_kek_batch_rolls_the_batch_back(
         client_key(client_id)
 
 
+def test_a_data_key_that_does_not_unwrap_stops_the_kek_rotation_clearly(rich: World) -> None:
+    row = ClientKey.objects.get(client_id=rich.client_a.id)
+    spoiled = bytearray(row.wrapped_key)
+    spoiled[-1] ^= 1
+    ClientKey.objects.filter(client_id=row.client_id).update(wrapped_key=bytes(spoiled))
+    with pytest.raises(RotationError, match=f"client {rich.client_a.id} does not unwrap"):
+        rotate_kek(batch=100)
+    assert set(ClientKey.objects.values_list("kek_version", flat=True)) == {1}  # rolled back
+    assert Rotation.objects.get().finished_at is None
+
+
 def test_two_kek_rotations_in_a_row_give_version_3(rich: World) -> None:
     rotate_kek()
     expected = snapshot(rich)
