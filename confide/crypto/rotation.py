@@ -370,7 +370,9 @@ def rotate_client(
     try:
         key = client_key(client_id)
     except DecryptionFailed:
-        raise RotationError("this client's data key does not unwrap; nothing was changed") from None
+        raise RotationError(
+            "this client's data key does not unwrap; rotation stopped, no data re-encrypted"
+        ) from None
     if key.version != job.target_version:
         raise RotationError("the client's pending data key does not match its rotation")
     columns = encrypted_columns()
