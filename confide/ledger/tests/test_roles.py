@@ -8,7 +8,9 @@ otherwise. The triggers' side, for a role that holds the privileges, is test_app
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -23,6 +25,7 @@ from confide.ledger.services import record
 from confide.ledger.testing import as_table_owner
 from confide.ledger.tests.support import ledger_text
 from confide.testing import World
+from config.env import database_from_url
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -98,13 +101,15 @@ def test_the_application_role_may_not_change_remove_or_forge_rows(
 def test_a_login_as_the_application_role_is_refused_too(
     django_db_setup: None, table: str, sql: str
 ) -> None:
-    # Its own connection, logged in as the application's role (not a SET ROLE of the owner).
+    # Its own connection, logged in as the application's role (not a SET ROLE of the owner),
+    # with the application's URL, to the test database.
+    app = database_from_url(os.environ["CONFIDE_DATABASE_URL"], base_dir=Path())
     conninfo = make_conninfo(
-        host=connection.settings_dict["HOST"] or "127.0.0.1",
-        port=str(connection.settings_dict["PORT"] or 5432),
+        host=app["HOST"] or "127.0.0.1",
+        port=str(app["PORT"] or 5432),
         dbname=connection.settings_dict["NAME"],
-        user=settings.CONFIDE_DATABASE_APP_ROLE,
-        password=settings.DATABASES["default"].get("PASSWORD") or "",
+        user=app["USER"],
+        password=app["PASSWORD"],
     )
     with psycopg.connect(conninfo) as db:
         assert db.execute("SELECT session_user").fetchone() == (settings.CONFIDE_DATABASE_APP_ROLE,)
