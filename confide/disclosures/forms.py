@@ -29,8 +29,16 @@ TRI = [(UNKNOWN, "Unknown"), ("yes", "Yes"), ("no", "No")]
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+SPELLED = {
+    "hhs": "HHS (the Secretary, Office for Civil Rights)",
+    "LCSW": "LCSW",
+    "SUD_counselor": "SUD counselor",
+    "client_self": "The client",
+}
+
+
 def _words(value: str) -> str:
-    return value.replace("_", " ").capitalize()
+    return SPELLED.get(value) or value.replace("_", " ").capitalize()
 
 
 def _choices(values: list[str], *, blank: str | None = None) -> list[tuple[str, str]]:
@@ -228,6 +236,11 @@ class NoticeMixin(forms.Form):
 
 
 class ReleaseForm(NoticeMixin):
+    # Own element ids: the request page shows this form beside the verbal one.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "release_%s")
+        super().__init__(*args, **kwargs)
+
     method = forms.ChoiceField(
         choices=[(m.value, m.label) for m in DeliveryMethod if m != DeliveryMethod.VERBAL],
         widget=forms.RadioSelect,
@@ -239,6 +252,10 @@ class ReleaseForm(NoticeMixin):
 
 
 class VerbalForm(NoticeMixin):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "verbal_%s")
+        super().__init__(*args, **kwargs)
+
     disclosed_at = forms.DateTimeField(
         label="When it was said", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
