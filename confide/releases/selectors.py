@@ -29,10 +29,11 @@ from confide.access.policy import Action
 from confide.core.actor import Actor
 from confide.core.errors import NotFound
 from confide.core.ids import parse_id
-from confide.crypto.envelope import DataKey, client_key
+from confide.crypto.envelope import DataKey, DecryptionFailed, client_key
 from confide.disclosures.engine.facts import ConsentType
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
+from confide.records.errors import RecordUnreadable
 from confide.releases.access import authorized_client, authorized_release
 from confide.releases.enums import (
     TPO_PURPOSES,
@@ -55,6 +56,14 @@ TABLE = "releases_release"
 def column(name: str) -> str:
     """The encryption purpose of a column (binds each ciphertext to its table and column)."""
     return f"{TABLE}.{name}"
+
+
+def key_of(client_id: UUID) -> DataKey:
+    """The client's data key; RecordUnreadable (410) once it was destroyed on schedule."""
+    try:
+        return client_key(client_id)
+    except DecryptionFailed:
+        raise RecordUnreadable() from None
 
 
 @dataclass(frozen=True)
@@ -175,7 +184,10 @@ class ReleaseDetail:
 
 def _text(key: DataKey, release: Release, name: str) -> str:
     blob = getattr(release, f"{name}_enc")
-    return key.decrypt_text(column(name), release.id, blob) if blob else ""
+    try:
+        return key.decrypt_text(column(name), release.id, blob) if blob else ""
+    except DecryptionFailed:
+        raise RecordUnreadable() from None
 
 
 def _on_file(release: Release, key: DataKey, day: dt.date) -> ReleaseOnFile:
@@ -233,7 +245,7 @@ def releases_on_file(client_id: UUID, *, on: dt.date) -> list[ReleaseOnFile]:
     )
     if not releases:
         return []
-    key = client_key(client_id)
+    key = key_of(client_id)
     return [_on_file(r, key, on) for r in releases]
 
 
@@ -252,7 +264,7 @@ def require_active_release(release_id: UUID | str, client_id: UUID, on: dt.date)
     )
     if release is None:
         raise NotFound("release")
-    found = _on_file(release, client_key(client_id), on)
+    found = _on_file(release, key_of(client_id), on)
     why = {
         Status.DRAFT: "it has not been signed",
         Status.SIGNED: f"it does not take effect until {found.starts_on.isoformat()}",
@@ -286,7 +298,7 @@ def release_list(*, actor: Actor, client_id: UUID | str) -> list[ReleaseDetail]:
     )
     if not releases:
         return []
-    key, day = client_key(client.id), today()
+    key, day = key_of(client.id), today()
     return [detail_of(r, key, day) for r in releases]
 
 
@@ -309,4 +321,4 @@ def release_get(
         policy_ids=decision.policy_ids,
         details={"format": export} if export else None,
     )
-    return detail_of(release, client_key(release.client_id), today())
+    return detail_of(release, key_of(release.client_id), today())

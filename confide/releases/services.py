@@ -19,7 +19,7 @@ from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.errors import NotFound, ValidationFailed
 from confide.core.ids import parse_id
-from confide.crypto.envelope import DataKey, client_key
+from confide.crypto.envelope import DataKey
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.releases.access import authorized_client, authorized_release
@@ -27,7 +27,7 @@ from confide.releases.enums import ReleaseState, RevokedBy, Status
 from confide.releases.errors import ReleaseWrongState
 from confide.releases.lifecycle import status_on, today
 from confide.releases.models import Release
-from confide.releases.selectors import column
+from confide.releases.selectors import column, key_of
 from confide.releases.validation import (
     ReleaseInput,
     SignatureInput,
@@ -79,7 +79,7 @@ def release_create(*, actor: Actor, client_id: UUID | str, data: ReleaseInput) -
         statements=list(cleaned.statements),
         created_by_id=actor.user_id,
     )
-    key = client_key(client.id)
+    key = key_of(client.id)
     for name in (
         "recipient_name",
         "recipient_contact",
@@ -123,7 +123,7 @@ def release_sign(*, actor: Actor, release_id: UUID | str, signature: SignatureIn
     release.state = ReleaseState.SIGNED
     if status_on(release, day) == Status.EXPIRED:
         raise ReleaseWrongState("This release has already expired; record a new one instead.")
-    key = client_key(release.client_id)
+    key = key_of(release.client_id)
     _enc(key, release, "signer_name", cleaned.signer_name)
     _enc(key, release, "representative_authority", cleaned.representative_authority)
     release.signed_on = cleaned.signed_on
@@ -208,7 +208,7 @@ def release_record_expiry_event(
         raise ValidationFailed({"occurred_on": "must be a date (YYYY-MM-DD)"})
     if occurred_on > today():
         raise ValidationFailed({"occurred_on": "must not be in the future"})
-    key = client_key(release.client_id)
+    key = key_of(release.client_id)
     event = key.decrypt_text(column("expiry_event"), release.id, release.expiry_event_enc)
     if not event or release.state == ReleaseState.REVOKED:
         raise ReleaseWrongState("Only a release that ends on an event, not revoked, takes this.")
