@@ -46,6 +46,9 @@ class RequestIn(InputSchema):
     date_to: dt.date
     legal_instrument: str = Field(default="none", max_length=32)
     extra_names: str = Field(default="", max_length=MAX_NAMES)
+    release_id: str | None = Field(
+        default=None, max_length=64, description="A release on file this rests on (optional)."
+    )
     facts: dict[str, Any] = Field(
         default_factory=dict, description="Facts Confide cannot know, in the engine's vocabulary."
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.records import files
 from confide.records.models import Attachment
+
+logger = logging.getLogger(__name__)
 
 
 def _hash(*parts: str) -> str:
@@ -60,21 +63,24 @@ def link_url(token: str) -> str:
     return settings.CONFIDE_BASE_URL.rstrip("/") + f"/r/{token}/"
 
 
-def send_link(email: str, token: str) -> None:
+def send_link(email: str, token: str, delivery_id: uuid.UUID) -> None:
+    """E-mail the link (never the code) once the release commits."""
     url = link_url(token)
 
     def send() -> None:
-        send_mail(
-            subject="Confidential records: one-time link",
-            message=(
-                "Records were released to you. Open this link once, and enter the verification "
-                f"code the sender gives you separately:\n\n{url}\n\nThe link expires in "
-                f"{settings.CONFIDE_RELEASE_LINK_HOURS} hours.\n"
-            ),
-            from_email=None,
-            recipient_list=[email],
-            fail_silently=True,
-        )
+        try:
+            send_mail(
+                subject="Confidential records: one-time link",
+                message=(
+                    "Records were released to you. Open this link once, and enter the "
+                    f"verification code the sender gives you separately:\n\n{url}\n\n"
+                    f"The link expires in {settings.CONFIDE_RELEASE_LINK_HOURS} hours.\n"
+                ),
+                from_email=None,
+                recipient_list=[email],
+            )
+        except Exception:  # the release stands; the sender can copy the link by hand
+            logger.warning("release link e-mail for delivery %s failed", delivery_id)
 
     transaction.on_commit(send)
 

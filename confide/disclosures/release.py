@@ -6,6 +6,7 @@ notice in the same transaction. The packet itself is built and reviewed in `pack
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from dataclasses import dataclass
 from uuid import UUID
@@ -54,6 +55,7 @@ from confide.records import files
 from confide.records.models import Attachment, Case, Client, Note
 from confide.records.validation import Problems
 
+logger = logging.getLogger(__name__)
 MAX_SUMMARY = 4000
 MAX_NOTICE_REASON = 1000
 MAX_EMAIL = 254
@@ -221,17 +223,19 @@ def _tell_client(
         day = delivery.disclosed_at.date().isoformat()
 
         def send() -> None:
-            send_mail(
-                subject=f"{agency}: information from your record was shared",
-                message=(
-                    f"On {day}, {agency} shared information from your record, as the law "
-                    "allows. You may ask your worker or the privacy officer what was shared, "
-                    "with whom and why, and ask for an accounting of disclosures.\n"
-                ),
-                from_email=None,
-                recipient_list=[email],
-                fail_silently=True,
-            )
+            try:
+                send_mail(
+                    subject=f"{agency}: information from your record was shared",
+                    message=(
+                        f"On {day}, {agency} shared information from your record, as the law "
+                        "allows. You may ask your worker or the privacy officer what was "
+                        "shared, with whom and why, and ask for an accounting of disclosures.\n"
+                    ),
+                    from_email=None,
+                    recipient_list=[email],
+                )
+            except Exception:  # recorded as e-mailed; the failure is for the operator
+                logger.warning("disclosure notice e-mail for delivery %s failed", delivery.id)
 
         transaction.on_commit(send)
         return ClientNotice.EMAILED.value
@@ -363,5 +367,5 @@ def release(
         },
     )
     if token is not None and email:
-        links.send_link(email, token)
+        links.send_link(email, token, delivery.id)
     return Released(delivery, result_pdf, token, code)
