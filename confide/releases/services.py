@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.db import transaction
+from django.utils import timezone
 
 from confide.access.policy import Action
 from confide.core import clock
@@ -114,11 +115,14 @@ def release_sign(*, actor: Actor, release_id: UUID | str, signature: SignatureIn
     """
     release, decision = authorized_release(actor, release_id, Action.RELEASE_SIGN, lock=True)
     day = today()
+    if release.state == ReleaseState.REVOKED:
+        raise ReleaseWrongState("This release was revoked; it can no longer be signed.")
     if release.state != ReleaseState.DRAFT:
-        raise ReleaseWrongState("Only a draft release can be signed; this one already was.")
+        raise ReleaseWrongState("This release is already signed.")
     cleaned = clean_signature(signature, today=day)
     assert cleaned.signed_on is not None  # clean_signature requires it
-    if cleaned.signed_on < release.created_at.date() - dt.timedelta(days=366):
+    made_on = timezone.localdate(release.created_at)
+    if cleaned.signed_on < made_on - dt.timedelta(days=366):
         raise ValidationFailed({"signed_on": "must be within a year before the release was made"})
     release.state = ReleaseState.SIGNED
     if status_on(release, day) == Status.EXPIRED:

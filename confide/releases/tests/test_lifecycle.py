@@ -137,8 +137,17 @@ def test_another_clients_release_is_not_a_basis(world: World) -> None:
 def test_signing_twice_is_refused(world: World) -> None:
     me = actor(world.worker_a)
     release = signed(me, world.client_a.id)
-    with pytest.raises(ReleaseWrongState):
+    with pytest.raises(ReleaseWrongState, match="already signed"):
         services.release_sign(actor=me, release_id=release.id, signature=signature())
+
+
+def test_a_draft_revoked_before_signing_cannot_be_signed(world: World) -> None:
+    me = actor(world.worker_a)
+    draft = services.release_create(actor=me, client_id=world.client_a.id, data=complete())
+    services.release_revoke(actor=me, release_id=draft.id)
+    with pytest.raises(ReleaseWrongState, match="revoked"):
+        services.release_sign(actor=me, release_id=draft.id, signature=signature())
+    assert Release.objects.get(id=draft.id).signed_at is None
 
 
 def test_an_expiry_event_ends_the_release_from_the_day_recorded(world: World) -> None:
