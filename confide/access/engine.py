@@ -2,12 +2,18 @@
 
 Nothing else calls cedarpy. Policies and schema live in `cedar/`; a test validates the
 policies against the schema, so runtime calls skip schema validation.
+
+Cost model (see docs/access-policy.md, "Performance"): parsing entities costs far more than
+evaluating the policy, so the principal's entity is parsed once per distinct content, each
+request passes only its resources as a delta, and a batch evaluates each distinct resource
+content once.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,17 +49,8 @@ def entity(kind: str, ident: object, attrs: dict[str, Any]) -> dict[str, Any]:
     return {"uid": {"type": f"Confide::{kind}", "id": str(ident)}, "attrs": attrs, "parents": []}
 
 
-def request(
-    principal: object, action: str, kind: str, resource: object, context: dict[str, Any]
-) -> dict[str, Any]:
-    # Structured uids parse faster than Cedar's `Type::"id"` text; the context goes as JSON text
-    # (it takes one of a handful of values), so cedarpy need not serialize it per request.
-    return {
-        "principal": {"type": "Confide::User", "id": str(principal)},
-        "action": {"type": "Confide::Action", "id": action},
-        "resource": {"type": f"Confide::{kind}", "id": str(resource)},
-        "context": _context_text(tuple(sorted(context.items()))),
-    }
+def context_text(context: dict[str, Any]) -> str:
+    return _context_text(tuple(sorted(context.items())))
 
 
 @functools.lru_cache(maxsize=64)
@@ -62,19 +59,11 @@ def _context_text(items: tuple[tuple[str, Any], ...]) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def _parsed(text: str) -> cedarpy.Entities:
-    """A parsed entity set, keyed by its own JSON text: content-addressed, so it can never be
-    stale (a changed attribute is a different key). Used for the principals' entities, which
-    every decision of a request repeats."""
+def principal_entities(text: str) -> cedarpy.Entities:
+    """The principal's parsed entity, keyed by its own JSON text: content-addressed, so it can
+    never be stale (a changed attribute is a different key). Every decision of a request, and
+    of the actor's next requests while nothing about them changes, repeats it."""
     return cedarpy.Entities.from_json_str(text)
-
-
-def _entity_set(entities: list[dict[str, Any]]) -> cedarpy.Entities:
-    """Principals (users) from the cache, plus the request's other entities parsed as a delta."""
-    users = [e for e in entities if e["uid"]["type"] == "Confide::User"]
-    others = [e for e in entities if e["uid"]["type"] != "Confide::User"]
-    base = _parsed(json.dumps(users, sort_keys=True))
-    return base.with_added_json_str(json.dumps(others)) if others else base
 
 
 def _decision(result: cedarpy.AuthzResult) -> Decision:
@@ -87,10 +76,70 @@ def _decision(result: cedarpy.AuthzResult) -> Decision:
     return Decision(bool(result.allowed), ids or ((DEFAULT_DENY,) if not result.allowed else ()))
 
 
-def evaluate(requests: list[dict[str, Any]], entities: list[dict[str, Any]]) -> list[Decision]:
-    """One Cedar call for a batch of requests over one entity set."""
-    if not requests:
+@dataclass(frozen=True)
+class Principal:
+    """The acting user's Cedar entity as JSON text (parsed once per distinct text)."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One question for a batch: may the principal do `action` to this resource entity?"""
+
+    action: str
+    resource: dict[str, Any]
+    context: dict[str, Any]
+
+
+def evaluate(principal: Principal, asks: Sequence[Ask]) -> list[Decision]:
+    """One Cedar call for a batch of questions by one principal.
+
+    Questions alike in everything the policy can see of them (action, context, the resource's
+    type and attributes) are asked once: no policy names a resource by id (a test holds the
+    policy to that), so the answer is a function of exactly those.
+    """
+    if not asks:
         return []
-    return [
-        _decision(r) for r in cedarpy.is_authorized_batch(requests, POLICIES, _entity_set(entities))
-    ]
+    slots: dict[tuple[str, str, str, str], int] = {}
+    emitted: dict[tuple[str, str], str] = {}
+    order: list[int] = []
+    resources: list[str] = []
+    requests: list[dict[str, Any]] = []
+    for ask in asks:
+        kind, ident = ask.resource["uid"]["type"], str(ask.resource["uid"]["id"])
+        attrs = json.dumps(ask.resource["attrs"], sort_keys=True)
+        context = context_text(ask.context)
+        key = (ask.action, context, kind, attrs)
+        slot = slots.get(key)
+        if slot is None:
+            slot = slots[key] = len(requests)
+            _add_entity(emitted, resources, kind, ident, attrs)
+            requests.append(
+                {
+                    "principal": {"type": "Confide::User", "id": principal.id},
+                    "action": {"type": "Confide::Action", "id": ask.action},
+                    "resource": {"type": kind, "id": ident},
+                    "context": context,
+                }
+            )
+        order.append(slot)
+    entities = principal_entities(principal.text).with_added_json_str(
+        "[" + ",".join(resources) + "]"
+    )
+    answers = [_decision(r) for r in cedarpy.is_authorized_batch(requests, POLICIES, entities)]
+    return [answers[slot] for slot in order]
+
+
+def _add_entity(
+    emitted: dict[tuple[str, str], str], resources: list[str], kind: str, ident: str, attrs: str
+) -> None:
+    known = emitted.setdefault((kind, ident), attrs)
+    if known != attrs:
+        raise ValueError(f"two different entities named {kind}::{ident!r} in one batch")
+    if known is attrs:  # first time this entity is named
+        resources.append(
+            f'{{"uid":{{"type":{json.dumps(kind)},"id":{json.dumps(ident)}}},'
+            f'"attrs":{attrs},"parents":[]}}'
+        )

@@ -1,16 +1,24 @@
 """What the policy needs to know about clients, notes and grants, loaded in batches and turned
 into Cedar entities. Loaded per request (memoized on the model instance only), so a new wall,
-restriction, assignment or grant takes effect at the next request."""
+restriction, assignment or grant takes effect at the next request.
+
+Everything a page's decisions need about its clients (their cases, teams and workers, walls,
+agreed restrictions, and the actor's live grants on them) comes in one UNION ALL query."""
 
 from __future__ import annotations
 
+import functools
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from confide.access.engine import entity, uid
+from django.db import connection
+from django.db.models import UUIDField
+
+from confide.access.engine import Principal, entity, uid
 from confide.access.models import AccessGrant, GrantKind
 from confide.consent.enums import RestrictionKind, RestrictionStatus
 from confide.consent.models import Restriction
@@ -20,6 +28,11 @@ from confide.records.models import Case, Client, Note
 from confide.training.models import ConflictDeclaration
 
 MEMO = "_access_facts"
+GRANTS_MEMO = "_access_grants"
+# Which part of the one facts query a row comes from.
+CASE, WALL, RESTRICTION, GRANT = "case", "wall", "restriction", "grant"
+# Clients per query: a page is far fewer; this keeps SQLite's bound-parameter limit away.
+CHUNK = 200
 
 
 @dataclass(frozen=True)
@@ -33,65 +46,145 @@ class ClientFacts:
     excluded_staff_ids: frozenset[UUID] = field(default_factory=frozenset)
     excluded_program_ids: frozenset[UUID] = field(default_factory=frozenset)
     labels: frozenset[str] = field(default_factory=frozenset)
-    # Each case of the client (loaded with the facts) -> its individually assigned workers.
+    # Each case of the client (loaded with the facts) -> its individually assigned workers, and
+    # its program.
     case_workers: Mapping[UUID, frozenset[UUID]] = field(
         default_factory=dict, compare=False, hash=False
     )
+    case_programs: Mapping[UUID, UUID] = field(default_factory=dict, compare=False, hash=False)
 
 
-def _group(rows: Iterable[tuple[UUID, UUID | None]]) -> dict[UUID, set[UUID]]:
-    grouped: dict[UUID, set[UUID]] = defaultdict(set)
-    for key, value in rows:
-        if value is not None:
-            grouped[key].add(value)
-    return grouped
+def _uuid(value: Any) -> UUID | None:
+    """A UUID column as read back (SQLite stores UUIDs as hex text)."""
+    return value if value is None or isinstance(value, UUID) else UUID(str(value))
+
+
+def _ids(values: Iterable[UUID]) -> list[Any]:
+    uuid_field = UUIDField()
+    return [uuid_field.get_db_prep_value(v, connection) for v in values]
+
+
+def _marks(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+def _facts_sql(ids: list[UUID]) -> tuple[list[str], list[Any]]:
+    """The cases (one row per case and assigned worker, or per case with none), active conflict
+    walls and agreed restrictions of these clients. Only table names (from the models) are
+    formatted into the text; every value is a bound parameter."""
+    case, worker = Case._meta.db_table, Case.workers.through._meta.db_table
+    wall, restriction = ConflictDeclaration._meta.db_table, Restriction._meta.db_table
+    marks, params = _marks(len(ids)), _ids(ids)
+    parts = [
+        f"SELECT '{CASE}', c.client_id, c.id, c.team_id, c.program_id, w.user_id, ''"  # noqa: S608
+        f" FROM {case} c LEFT JOIN {worker} w ON w.case_id = c.id WHERE c.client_id IN ({marks})",
+        f"SELECT '{WALL}', client_id, user_id, NULL, NULL, NULL, ''"  # noqa: S608
+        f" FROM {wall} WHERE client_id IN ({marks}) AND removed_at IS NULL",
+        f"SELECT '{RESTRICTION}', client_id, staff_id, program_id, NULL, NULL, kind"  # noqa: S608
+        f" FROM {restriction} WHERE client_id IN ({marks}) AND status = %s",
+    ]
+    return parts, [*params, *params, *params, RestrictionStatus.AGREED.value]
+
+
+def _grants_sql(actor: Actor, ids: list[UUID]) -> tuple[str, list[Any]]:
+    """The actor's live grants on these clients."""
+    now = connection.ops.adapt_datetimefield_value(clock.now())
+    sql = (
+        f"SELECT '{GRANT}', client_id, id, NULL, NULL, NULL, kind"  # noqa: S608
+        f" FROM {AccessGrant._meta.db_table} WHERE client_id IN ({_marks(len(ids))})"
+        " AND user_id = %s AND agency_id = %s AND starts_at <= %s AND expires_at > %s"
+        " AND revoked_at IS NULL"
+    )
+    return sql, [*_ids(ids), *_ids([actor.user_id, actor.agency_id]), now, now]
+
+
+def _fetch(parts: list[str], params: list[Any]) -> list[tuple[Any, ...]]:
+    """The parts' rows in one round trip. Plain SQL over the tables' own names: this query runs
+    for every page and decision, and building it through the ORM cost several times its
+    execution (docs/decisions/0011)."""
+    if not parts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    return [
+        (part, _uuid(client), _uuid(a), _uuid(b), _uuid(c), _uuid(d), kind)
+        for part, client, a, b, c, d, kind in rows
+    ]
+
+
+def _client_facts(client: Client, rows: list[tuple[Any, ...]]) -> ClientFacts:
+    """A client's facts from its rows of `_facts_sql`."""
+    teams, programs, workers, walls, staff, progs = (set[UUID]() for _ in range(6))
+    per_case: dict[UUID, set[UUID]] = {}
+    case_programs: dict[UUID, UUID] = {}
+    for part, _, a, b, c, d, kind in rows:
+        if part == CASE:
+            teams.add(b)
+            programs.add(c)
+            case_programs[a] = c
+            assigned = per_case.setdefault(a, set())
+            if d is not None:
+                workers.add(d)
+                assigned.add(d)
+        elif part == WALL:
+            walls.add(a)
+        elif kind == RestrictionKind.NOT_STAFF and a is not None:
+            staff.add(a)
+        elif kind == RestrictionKind.NOT_PROGRAM and b is not None:
+            progs.add(b)
+    return ClientFacts(
+        client_id=client.id,
+        agency_id=client.agency_id,
+        team_ids=frozenset(teams),
+        assigned_ids=frozenset(workers),
+        program_ids=frozenset(programs),
+        walled_ids=frozenset(walls),
+        excluded_staff_ids=frozenset(staff),
+        excluded_program_ids=frozenset(progs),
+        labels=frozenset(client.labels or ()),
+        case_workers={k: frozenset(v) for k, v in per_case.items()},
+        case_programs=case_programs,
+    )
+
+
+def load(actor: Actor | None, clients: Iterable[Client]) -> None:
+    """The facts of these clients and the actor's live grants on them, in one query; memoized on
+    each client instance (which lives for one request), so nothing outlives the request."""
+    items = list({id(c): c for c in clients}.values())
+    need_facts = [c for c in items if MEMO not in c.__dict__]
+    need_grants = (
+        []
+        if actor is None
+        else [c for c in items if actor.user_id not in c.__dict__.get(GRANTS_MEMO, {})]
+    )
+    fact_ids = sorted({c.id for c in need_facts})
+    grant_ids = sorted({c.id for c in need_grants})
+    by_client: dict[UUID | None, list[tuple[Any, ...]]] = defaultdict(list)
+    for start in range(0, max(len(fact_ids), len(grant_ids)), CHUNK):
+        parts: list[str] = []
+        params: list[Any] = []
+        if fact_ids[start : start + CHUNK]:
+            parts, params = _facts_sql(fact_ids[start : start + CHUNK])
+        if actor is not None and grant_ids[start : start + CHUNK]:
+            sql, more = _grants_sql(actor, grant_ids[start : start + CHUNK])
+            parts, params = [*parts, sql], [*params, *more]
+        for row in _fetch(parts, params):
+            by_client[row[1]].append(row)
+    for client in need_facts:
+        rows = [r for r in by_client[client.id] if r[0] != GRANT]
+        client.__dict__[MEMO] = _client_facts(client, rows)
+    if actor is not None:
+        for client in need_grants:
+            grants = {r[6]: r[2] for r in by_client[client.id] if r[0] == GRANT}
+            client.__dict__.setdefault(GRANTS_MEMO, {})[actor.user_id] = grants
 
 
 def load_client_facts(clients: Iterable[Client]) -> dict[UUID, ClientFacts]:
-    """Facts for many clients in three queries; memoized on each client instance."""
-    pending = [c for c in clients if MEMO not in c.__dict__]
-    ids = [c.id for c in pending]
-    if ids:
-        # One row per case and assigned worker (or per case with none: worker None).
-        cases = list(
-            Case.objects.filter(client_id__in=ids).values_list(
-                "client_id", "id", "team_id", "program_id", "workers"
-            )
-        )
-        walls = _group(
-            ConflictDeclaration.objects.filter(client_id__in=ids, removed_at=None).values_list(
-                "client_id", "user_id"
-            )
-        )
-        agreed = list(
-            Restriction.objects.filter(
-                client_id__in=ids, status=RestrictionStatus.AGREED
-            ).values_list("client_id", "kind", "staff_id", "program_id")
-        )
-        teams = _group((c, t) for c, _, t, _, _ in cases)
-        programs = _group((c, p) for c, _, _, p, _ in cases)
-        workers = _group((c, w) for c, _, _, _, w in cases)
-        per_case: dict[UUID, dict[UUID, set[UUID]]] = defaultdict(dict)
-        for c, case_id, _, _, w in cases:
-            assigned = per_case[c].setdefault(case_id, set())
-            if w is not None:
-                assigned.add(w)
-        staff = _group((c, s) for c, k, s, _ in agreed if k == RestrictionKind.NOT_STAFF)
-        progs = _group((c, p) for c, k, _, p in agreed if k == RestrictionKind.NOT_PROGRAM)
-        for client in pending:
-            client.__dict__[MEMO] = ClientFacts(
-                client_id=client.id,
-                agency_id=client.agency_id,
-                team_ids=frozenset(teams[client.id]),
-                assigned_ids=frozenset(workers[client.id]),
-                program_ids=frozenset(programs[client.id]),
-                walled_ids=frozenset(walls[client.id]),
-                excluded_staff_ids=frozenset(staff[client.id]),
-                excluded_program_ids=frozenset(progs[client.id]),
-                labels=frozenset(client.labels or ()),
-                case_workers={k: frozenset(v) for k, v in per_case[client.id].items()},
-            )
-    return {c.id: c.__dict__[MEMO] for c in clients}
+    """Facts for many clients in one query; memoized on each client instance."""
+    items = list(clients)
+    load(None, items)
+    return {c.id: c.__dict__[MEMO] for c in items}
 
 
 def client_facts(client: Client) -> ClientFacts:
@@ -117,38 +210,19 @@ def case_facts(case: Case) -> ClientFacts:
     )
 
 
-def active_grants(actor: Actor, client_ids: Iterable[UUID]) -> dict[UUID, dict[str, UUID]]:
-    """The actor's live grants per client: {client_id: {kind: grant_id}}."""
-    now = clock.now()
-    rows = AccessGrant.objects.filter(
-        user_id=actor.user_id,
-        agency_id=actor.agency_id,
-        client_id__in=list(client_ids),
-        starts_at__lte=now,
-        expires_at__gt=now,
-        revoked_at=None,
-    ).values_list("client_id", "kind", "id")
-    grants: dict[UUID, dict[str, UUID]] = defaultdict(dict)
-    for client_id, kind, grant_id in rows:
-        grants[client_id][kind] = grant_id
-    return grants
-
-
-GRANTS_MEMO = "_access_grants"
-
-
 def client_grants(actor: Actor, clients: Iterable[Client]) -> dict[UUID, dict[str, UUID]]:
-    """`active_grants` for client instances, memoized on each instance for this actor (an
-    instance lives for one request, so an ended grant still ends access at the next one)."""
+    """The actor's live grants per client, {client_id: {kind: grant_id}}, memoized on each
+    instance for this actor (an instance lives for one request, so an ended grant still ends
+    access at the next one)."""
     items = list(clients)
-    pending = [c for c in items if actor.user_id not in c.__dict__.get(GRANTS_MEMO, {})]
-    if pending:
-        found = active_grants(actor, {c.id for c in pending})
-        for client in pending:
-            client.__dict__.setdefault(GRANTS_MEMO, {})[actor.user_id] = dict(
-                found.get(client.id, {})
-            )
+    load(actor, items)
     return {c.id: c.__dict__[GRANTS_MEMO][actor.user_id] for c in items}
+
+
+def loaded_grants(actor: Actor, client: Client) -> dict[str, UUID]:
+    """The actor's live grants on a client whose grants `load` has loaded: {kind: grant_id}."""
+    grants: dict[str, UUID] = client.__dict__[GRANTS_MEMO][actor.user_id]
+    return grants
 
 
 def context(grants: dict[str, UUID], audience: str) -> dict[str, Any]:
@@ -180,6 +254,14 @@ def user_entity(actor: Actor) -> dict[str, Any]:
             "hiv_designated": actor.hiv_designated,
         },
     )
+
+
+@functools.lru_cache(maxsize=256)
+def principal(actor: Actor) -> Principal:
+    """The actor's entity as JSON text, keyed by the whole Actor value: content-addressed (the
+    Actor is rebuilt from the database at every request, and any change makes a new key), so
+    it can never be stale; it spares rebuilding the same text for every decision."""
+    return Principal(str(actor.user_id), json.dumps([user_entity(actor)], sort_keys=True))
 
 
 def _shared(facts: ClientFacts) -> dict[str, Any]:
@@ -215,7 +297,9 @@ def note_entity(
         {
             **_shared(facts),
             "client": uid("Client", facts.client_id),
-            "program": uid("Program", note.case.program_id),
+            "program": uid(
+                "Program", facts.case_programs.get(note.case_id) or note.case.program_id
+            ),
             "author": uid("User", note.author_id),
             "author_is_trainee": author_is_trainee,
             "agency_hiv_restricted": agency_hiv_restricted,

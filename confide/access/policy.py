@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from confide.access import facts
-from confide.access.engine import Decision, evaluate, request
+from confide.access.engine import Ask, Decision, evaluate
 from confide.consent.enums import RestrictionKind, RestrictionStatus
 from confide.consent.models import Restriction
 from confide.core.actor import Actor
@@ -56,41 +57,30 @@ def authorize_many(
     """One batch decision for a page of resources (clients, one case, or notes)."""
     if not resources:
         return []
-    clients = {id(r): _client_of(r) for r in resources}
-    # Every instance (a page of cases holds one client instance per row), so none loads alone.
-    facts.load_client_facts(list({id(c): c for c in clients.values()}.values()))
-    grants = facts.client_grants(actor, clients.values())
-    entities = {str(actor.user_id): facts.user_entity(actor)}
-    requests = []
-    for resource in resources:
-        client = clients[id(resource)]
-        kind, ident, ent = _resource_entity(actor, resource, client)
-        entities.setdefault(f"{kind}:{ident}", ent)
-        context = facts.context(grants.get(client.id, {}), audience)
-        requests.append(request(actor.user_id, action.value, kind, ident, context))
-    return evaluate(requests, list(entities.values()))
+    clients = [_client_of(r) for r in resources]
+    # Facts and grants of every client instance (a page of cases holds one client instance per
+    # row) in one query, so none loads alone.
+    facts.load(actor, clients)
+    asks = []
+    for resource, client in zip(resources, clients, strict=True):
+        context = facts.context(facts.loaded_grants(actor, client), audience)
+        asks.append(Ask(action.value, _resource_entity(actor, resource, client), context))
+    return evaluate(facts.principal(actor), asks)
 
 
-def _resource_entity(actor: Actor, resource: Resource, client: Client) -> tuple[str, object, dict]:  # type: ignore[type-arg]
+def _resource_entity(actor: Actor, resource: Resource, client: Client) -> dict[str, Any]:
     if isinstance(resource, Note):
-        note_facts = facts.client_facts(client)
-        trainee = bool(resource.author.is_trainee)
-        return (
-            "Note",
-            resource.id,
-            facts.note_entity(
-                resource,
-                note_facts,
-                author_is_trainee=trainee,
-                agency_hiv_restricted=actor.agency_hiv_restricted,
-            ),
+        return facts.note_entity(
+            resource,
+            facts.client_facts(client),
+            author_is_trainee=bool(resource.author.is_trainee),
+            agency_hiv_restricted=actor.agency_hiv_restricted,
         )
     if isinstance(resource, Case):
         # The client as seen through this one case, so its entity is keyed by the case: two cases
         # of one client in a batch must not share (and so swap) their teams and workers.
-        narrowed = facts.case_facts(resource)
-        return "Client", resource.id, facts.client_entity(narrowed, ident=resource.id)
-    return "Client", client.id, facts.client_entity(facts.client_facts(client))
+        return facts.client_entity(facts.case_facts(resource), ident=resource.id)
+    return facts.client_entity(facts.client_facts(client))
 
 
 def authorize(
