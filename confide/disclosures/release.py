@@ -127,6 +127,26 @@ def _approved_packet(request: DisclosureRequest) -> ReleasePacket:
     return packet
 
 
+# Recipients who identify the client to no record of theirs: the cover names the client and
+# case, and leaves the date of birth out (minimum necessary, 164.502(b)).
+WITHOUT_BIRTH_DATE = frozenset(
+    {
+        Recipient.POTENTIAL_VICTIM,
+        Recipient.AFFECTED_INDIVIDUALS,
+        Recipient.MEDIA,
+        Recipient.EMPLOYER,
+        Recipient.STUDENTS,
+        Recipient.FAMILY_MEMBER,
+        Recipient.COLLEAGUE_CONSULTANT,
+    }
+)
+WITHHELD_DOB = "(not needed for this recipient)"
+
+
+def needs_birth_date(request: DisclosureRequest) -> bool:
+    return request.recipient_type not in WITHOUT_BIRTH_DATE
+
+
 def _content(
     actor: Actor,
     request: DisclosureRequest,
@@ -148,7 +168,7 @@ def _content(
     return packet_pdf.PacketContent(
         agency=Agency.objects.get(id=request.agency_id).name,
         client_name=texts["legal_name"],
-        client_dob=texts["date_of_birth"],
+        client_dob=texts["date_of_birth"] if needs_birth_date(request) else WITHHELD_DOB,
         case_numbers=tuple(
             Case.objects.filter(client=client)
             .order_by("case_number")

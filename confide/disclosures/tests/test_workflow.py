@@ -734,3 +734,36 @@ def test_the_request_shows_which_labelled_notes_in_range_were_not_requested(read
         ("Psychotherapy notes", 1, False),  # the colleague's is not counted for worker_a
         ("Substance use records (42 CFR Part 2)", 1, False),
     }
+
+
+def test_the_cover_leaves_the_birth_date_out_for_a_warned_person(
+    ready: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(packet_pdf, "_font_dir", lambda: None)
+    signed_note(ready.worker_a, ready.client_a, "Threat made in session.", on=IN_RANGE)
+    request = _request(ready, **THREAT)
+    services.request_review(
+        actor=actor(ready.privacy_a),
+        request_id=request.id,
+        approve=True,
+        reason="Serious, imminent, identifiable victim.",
+        answers={
+            "threat": {
+                "present": True,
+                "serious": True,
+                "imminent": True,
+                "target": "third_party",
+                "victim_reasonably_identifiable": True,
+            },
+            "professional_role": "LCSW",
+        },
+    )
+    packet = packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    packets.redactions_decide(actor=actor(ready.worker_a), packet_id=packet.id, choices={})
+    done = release.release(
+        actor=actor(ready.worker_a), request_id=request.id, method="print", notice=release.Notice()
+    )
+    assert done.pdf is not None
+    text = _pdf_text(done.pdf)
+    assert b"1984-03-09" not in text
+    assert b"not needed for this recipient" in text
