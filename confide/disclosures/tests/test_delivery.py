@@ -378,3 +378,65 @@ def test_a_verbal_disclosure_is_recorded_through_the_page(ready: World) -> None:
     page = worker.get(reverse("web:disclosure_detail", args=[request.id]))
     assert b"Told verbally" in page.content
     assert AccountingEntry.objects.count() == 1
+
+
+def test_the_api_reviews_decides_redactions_and_sends_a_link(ready: World) -> None:
+    signed_note(ready.worker_a, ready.client_a, OTHER_PERSON, on=IN_RANGE)
+    body = {
+        **_form(
+            recipient_type="potential_victim",
+            purpose="prevent_serious_threat",
+            categories=["mental_health_general"],
+        ),
+        "facts": {},
+    }
+    del body["release_id"]
+    path = f"/api/disclosures/clients/{ready.client_a.id}/requests"
+    created = _post(ready.worker_a, path, body).json()
+    assert created["status"] == "in_review"
+    http, headers = _api(ready.privacy_a)
+    queue = http.get("/api/disclosures/queue", headers=headers).json()
+    assert [row["id"] for row in queue] == [created["id"]]
+    review = f"/api/disclosures/requests/{created['id']}/review"
+    missing = _post(ready.privacy_a, review, {"approve": True, "reason": "Credible."})
+    assert missing.status_code == 422
+    assert "answers" in missing.json()["fields"]
+    answers = {
+        "threat": {
+            "present": True,
+            "serious": True,
+            "imminent": True,
+            "target": "third_party",
+            "victim_reasonably_identifiable": True,
+        },
+        "professional_role": "LCSW",
+    }
+    approved = _post(
+        ready.privacy_a, review, {"approve": True, "reason": "Credible.", "answers": answers}
+    )
+    assert approved.json()["status"] == "ready"
+    packet = _post(ready.worker_a, f"/api/disclosures/requests/{created['id']}/packet", {})
+    redactions = packet.json()["redactions"]
+    assert {r["text"] for r in redactions} == {"Tomas Reyes", "415-555-0199"}
+    decide = f"/api/disclosures/packets/{packet.json()['id']}/redactions"
+    bad = _post(ready.worker_a, decide, {"choices": {redactions[0]["id"]: "perhaps"}})
+    assert bad.status_code == 422
+    early = _post(
+        ready.worker_a, f"/api/disclosures/requests/{created['id']}/release", {"method": "link"}
+    )
+    assert early.status_code == 409
+    decided = _post(ready.worker_a, decide, {"choices": {r["id"]: "accepted" for r in redactions}})
+    assert decided.json()["status"] == "approved"
+    sent = _post(
+        ready.worker_a,
+        f"/api/disclosures/requests/{created['id']}/release",
+        {"method": "link", "notice_exception": "safety", "notice_reason": "Client at risk."},
+    )
+    assert sent.status_code == 201, sent.content
+    out = sent.json()
+    assert out["pdf_base64"] is None
+    assert out["link_url"].endswith("/")
+    assert len(out["link_code"]) == 8
+    token = out["link_url"].rstrip("/").rsplit("/", 1)[1]
+    _, pdf = links.link_redeem(token, out["link_code"])
+    assert hashlib.sha256(pdf).hexdigest() == out["sha256"]
