@@ -244,6 +244,7 @@ def backup_restore(
         manifest, body = archive.read_manifest(tar)
         _check_migrations(manifest)
         _database_is_empty_or_forced(force)
+        _files_dir().parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=_files_dir().parent) as scratch:
             try:
                 extracted = list(archive.extract_verified(tar, manifest, Path(scratch), progress))
