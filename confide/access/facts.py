@@ -16,7 +16,6 @@ from typing import Any
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import UUIDField
 
 from confide.access.engine import Principal, entity, uid
 from confide.access.models import AccessGrant, GrantKind
@@ -60,8 +59,10 @@ def _uuid(value: Any) -> UUID | None:
 
 
 def _ids(values: Iterable[UUID]) -> list[Any]:
-    uuid_field = UUIDField()
-    return [uuid_field.get_db_prep_value(v, connection) for v in values]
+    """UUIDs as the database takes them (SQLite: hex text), as UUIDField would send them."""
+    if connection.features.has_native_uuid_field:
+        return list(values)
+    return [v.hex for v in values]
 
 
 def _marks(count: int) -> str:
@@ -188,7 +189,8 @@ def load_client_facts(clients: Iterable[Client]) -> dict[UUID, ClientFacts]:
 
 
 def client_facts(client: Client) -> ClientFacts:
-    return load_client_facts([client])[client.id]
+    memo: ClientFacts | None = client.__dict__.get(MEMO)
+    return memo if memo is not None else load_client_facts([client])[client.id]
 
 
 def case_facts(case: Case) -> ClientFacts:
