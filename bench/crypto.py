@@ -8,8 +8,10 @@ the end unless --keep-db; keys live in a temporary directory (local keyring prov
 
 1. Record open: `records.selectors.client_get` (access decisions, ledger event, everything) on a
    client with 50 notes, versus the same call on a twin client whose rows hold the same content
-   in plaintext and whose "key" returns the stored bytes as they are. The ratio isolates the
-   cost of unwrapping the data key and decrypting fields and notes. Target: ratio <= 1.15.
+   in plaintext and whose "key" returns the stored bytes as they are, run in alternating pairs.
+   The ratio isolates the cost of fetching and unwrapping the data key and decrypting fields and
+   notes; the median of the pairs' ratios is judged (least moved by other load on the machine),
+   the ratio of medians is printed too. Target: ratio <= 1.15.
 2. KEK rotation: `crypto.rotation.rotate_kek` over every client's wrapped data key.
    Target: >= 2,000 clients/s.
 3. Lookup: `records.selectors.client_search` (the real path: blind-index candidates, access
@@ -163,7 +165,7 @@ def actor(world: World) -> Actor:
     return actor_for(world.worker_a, channel="web", mfa_verified=True)
 
 
-def bench_open(world: World, iterations: int) -> tuple[float, float, float]:
+def bench_open(world: World, iterations: int) -> tuple[float, float, float, float]:
     real_id, twin_id = seed_record(world)
     real_key = selectors._key
     plain = PlainKey(client_id=twin_id, version=1, key=bytes(32))
@@ -188,7 +190,12 @@ def bench_open(world: World, iterations: int) -> tuple[float, float, float]:
     selectors._key = real_key
     real_ms = statistics.median(samples[real_id]) * 1000
     plain_ms = statistics.median(samples[twin_id]) * 1000
-    return real_ms, plain_ms, real_ms / plain_ms
+    # Each pair ran back to back under the same machine load: the median of the pairs' ratios
+    # is the figure least moved by other work on the machine.
+    paired = statistics.median(
+        r / p for r, p in zip(samples[real_id], samples[twin_id], strict=True)
+    )
+    return real_ms, plain_ms, real_ms / plain_ms, paired
 
 
 # ---- 3. lookup seed (also the population of 2.) ---------------------------------------------
@@ -317,7 +324,7 @@ def run(args: argparse.Namespace) -> None:
     settings.CONFIDE_BLIND_INDEX_POPULATION = plan_population
     timed("migrate", lambda: call_command("migrate", verbosity=0))
     world = build_world()
-    real_ms, plain_ms, ratio = bench_open(world, args.iterations)
+    real_ms, plain_ms, ratio, paired = bench_open(world, args.iterations)
     people = seed_population(world, args.clients, rng)
     assert isinstance(people, list)
     load_before = os.getloadavg()[0]
@@ -327,8 +334,8 @@ def run(args: argparse.Namespace) -> None:
     print(f"\n== Confide crypto benchmark ({args.iterations} iterations each)")
     print(
         f"record open, {NOTES} notes: encrypted median {real_ms:.2f} ms, plaintext twin "
-        f"{plain_ms:.2f} ms, ratio {ratio:.3f}  "
-        f"[{verdict(ratio <= OPEN_RATIO_TARGET)} <= {OPEN_RATIO_TARGET}]"
+        f"{plain_ms:.2f} ms, ratio of medians {ratio:.3f}, median of paired ratios {paired:.3f}  "
+        f"[{verdict(paired <= OPEN_RATIO_TARGET)} <= {OPEN_RATIO_TARGET}]"
     )
     print(
         f"KEK rotation: {rotated} data keys rewrapped at {rate:,.0f} clients/s  "
