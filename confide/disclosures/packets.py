@@ -29,7 +29,12 @@ from confide.disclosures import redaction
 from confide.disclosures.enums import PacketStatus, RedactionChoice, RequestStatus
 from confide.disclosures.errors import NotReleasable
 from confide.disclosures.models import Delivery, DisclosureRequest, Redaction, ReleasePacket
-from confide.disclosures.services import authorized_request, key_for, purpose_of
+from confide.disclosures.services import (
+    authorized_request,
+    key_for,
+    purpose_of,
+    require_consents_in_effect,
+)
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.records.enums import NoteStatus
@@ -148,6 +153,7 @@ def packet_build(*, actor: Actor, request_id: UUID | str) -> ReleasePacket:
     )
     if request.status not in (RequestStatus.READY, RequestStatus.RELEASED):
         raise NotReleasable("the decision does not allow a release of this request.")
+    require_consents_in_effect(request)
     client = Client.objects.get(id=request.client_id)
     key = key_for(client.id)
     selection = select_notes(actor, request, client)

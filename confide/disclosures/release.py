@@ -47,6 +47,7 @@ from confide.disclosures.services import (
     authorized_request,
     key_for,
     purpose_of,
+    require_consents_in_effect,
 )
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
@@ -114,6 +115,7 @@ def _releasable_request(
         raise NotReleasable("the decision does not allow a release of this request.")
     if not dec.releasable(request.decisions):
         raise NotReleasable("no requested category may be released.")
+    require_consents_in_effect(request)
     return request, policy_ids
 
 

@@ -41,7 +41,7 @@ from confide.disclosures.engine.facts import (
     Recipient,
 )
 from confide.disclosures.enums import RequestStatus, ReviewOutcome
-from confide.disclosures.errors import NoProfile, OwnRequest, ReviewNotOpen
+from confide.disclosures.errors import NoProfile, NotReleasable, OwnRequest, ReviewNotOpen
 from confide.disclosures.models import DisclosureProfile, DisclosureRequest
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
@@ -549,3 +549,30 @@ def _as_input(request: DisclosureRequest) -> RequestInput:
         date_to=request.date_to,
         legal_instrument=request.legal_instrument or "none",
     )
+
+
+def require_consents_in_effect(request: DisclosureRequest) -> None:
+    """Refuse to release on a release of information that has since been revoked or has
+    expired (164.508(b)(5), 42 CFR 2.31: a revocation is honoured at once). Only releases that
+    a releasable category rests on with a consent the engine accepted are checked.
+
+    Raises NotReleasable naming what changed.
+    """
+    from confide.releases.errors import ReleaseNotUsable
+    from confide.releases.selectors import require_active_release
+
+    stored = stored_facts(key_for(request.client_id), request)
+    used = stored.get("releases", {})
+    day = timezone.localdate()
+    for category in sorted(dec.releasable(request.decisions)):
+        release_id = used.get(category) or ""
+        consent = stored.get("consent", {}).get(category, {})
+        if not release_id or consent.get("valid") is not True:
+            continue
+        try:
+            require_active_release(release_id, request.client_id, day)
+        except (ReleaseNotUsable, NotFound) as error:
+            raise NotReleasable(
+                f"the release of information it rests on is no longer usable ({error.message}) "
+                "Open a new request."
+            ) from None

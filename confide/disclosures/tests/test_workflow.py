@@ -767,3 +767,31 @@ def test_the_cover_leaves_the_birth_date_out_for_a_warned_person(
     text = _pdf_text(done.pdf)
     assert b"1984-03-09" not in text
     assert b"not needed for this recipient" in text
+
+
+def test_a_release_revoked_after_the_decision_stops_the_disclosure(ready: World) -> None:
+    from confide.releases import services as releases
+
+    on_file = signed(
+        actor(ready.worker_a),
+        ready.client_a.id,
+        complete(ReleaseKind.PSYCHOTHERAPY_NOTES, purpose="treatment"),
+    )
+    today = dt.date.today()
+    signed_note(ready.worker_a, ready.client_a, "Mine.", on=today, kind="psychotherapy")
+    request = _request(ready, categories=["psychotherapy_notes"], date_from=today, date_to=today)
+    assert request.status == RequestStatus.READY
+    packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    releases.release_revoke(actor=actor(ready.worker_a), release_id=on_file.id)
+    mark = ledger_mark()
+    with pytest.raises(NotReleasable, match="no longer usable"):
+        release.release(
+            actor=actor(ready.worker_a),
+            request_id=request.id,
+            method="print",
+            notice=release.Notice(),
+        )
+    with pytest.raises(NotReleasable, match="no longer usable"):
+        packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    assert events_since(mark) == []
+    assert Delivery.objects.count() == 0
