@@ -14,6 +14,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
 from confide.access.policy import Action
 from confide.accounts.models import Agency, User
@@ -296,6 +297,89 @@ def _account(
     delivery.accounting_entry = entry
 
 
+@dataclass(frozen=True)
+class _Cleaned:
+    method: str
+    exception: str
+    reason: str
+    summary: str
+    when: dt.datetime
+    email: str
+
+
+def _clean_release(
+    request: DisclosureRequest,
+    method: str,
+    notice: Notice,
+    summary: str,
+    disclosed_at: dt.datetime | None,
+    recipient_email: str,
+) -> _Cleaned:
+    """Every problem with a release's input at once (ValidationFailed)."""
+    p = Problems()
+    if method not in DeliveryMethod.values:
+        p.fields["method"] = "must be one of: " + ", ".join(DeliveryMethod.values)
+    exception, reason = _clean_notice(p, notice)
+    when, text, email = clock.now(), "", ""
+    if method == DeliveryMethod.VERBAL:
+        text = p.text("summary", summary, limit=MAX_SUMMARY)
+        if not isinstance(disclosed_at, dt.datetime) or disclosed_at.tzinfo is None:
+            p.fields["disclosed_at"] = "must be a date and time with its time zone"
+        elif disclosed_at > when or disclosed_at < request.created_at - dt.timedelta(days=1):
+            p.fields["disclosed_at"] = "must be between the request's date and now"
+        else:
+            when = disclosed_at
+    if method == DeliveryMethod.LINK:
+        email = p.text("recipient_email", recipient_email, limit=MAX_EMAIL, required=False)
+        if email and ("@" not in email or any(c.isspace() for c in email)):
+            p.fields["recipient_email"] = "must be an e-mail address"
+    p.raise_if_any()
+    return _Cleaned(method, exception, reason, text, when, email)
+
+
+def _attach_pdf(
+    actor: Actor, request: DisclosureRequest, packet: ReleasePacket, key: DataKey, d: Delivery
+) -> bytes:
+    """Render the packet for this delivery, record its SHA-256, keep an encrypted copy."""
+    pdf = packet_pdf.render(
+        _content(actor, request, packet, key, d.method, timezone.localdate(d.disclosed_at))
+    )
+    d.digest = packet_pdf.digest(pdf)
+    d.pdf = _store_pdf(actor, request, key, pdf)
+    return pdf
+
+
+def _attach_link(delivery: Delivery) -> links.NewLink:
+    fresh = links.new_link()
+    delivery.token_hash, delivery.code_hash = fresh.token_hash, fresh.code_hash
+    delivery.expires_at = delivery.disclosed_at + dt.timedelta(
+        hours=settings.CONFIDE_RELEASE_LINK_HOURS
+    )
+    return fresh
+
+
+def _record_released(
+    actor: Actor, request: DisclosureRequest, delivery: Delivery, policy_ids: tuple[str, ...]
+) -> None:
+    ledger.record(
+        actor=actor,
+        event_type=EventType.DISCLOSURE_RELEASED,
+        subject_type="disclosure_delivery",
+        subject_id=delivery.id,
+        client_id=request.client_id,
+        policy_ids=policy_ids,
+        details={
+            "request": str(request.id),
+            "method": delivery.method,
+            "notes": list(delivery.packet.note_ids) if delivery.packet else [],
+            "sha256": delivery.digest or None,
+            "accounting_entry": str(delivery.accounting_entry_id),
+            "client_notice": delivery.client_notice,
+            "notice_exception": delivery.notice_exception or None,
+        },
+    )
+
+
 @transaction.atomic
 def release(
     *,
@@ -313,30 +397,13 @@ def release(
     `disclosed_at`). Writes the accounting entry, disclosures:release:released (with the PDF's
     SHA-256) and tells the client unless an exception is recorded.
 
-    Needs disclosure:release. Raises NotFound, NotReleasable (in review, refused, no packet),
-    RedactionsPending, ValidationFailed.
+    The PDF is rendered before the accounting entry and the ledger event, so the ledger's chain
+    is locked only for the writes. Needs disclosure:release. Raises NotFound, NotReleasable (in
+    review, refused, no packet, a release of information since revoked), RedactionsPending,
+    ValidationFailed.
     """
     request, policy_ids = _releasable_request(actor, request_id)
-    p = Problems()
-    if method not in DeliveryMethod.values:
-        p.fields["method"] = "must be one of: " + ", ".join(DeliveryMethod.values)
-    exception, reason = _clean_notice(p, notice)
-    when = clock.now()
-    text = ""
-    if method == DeliveryMethod.VERBAL:
-        text = p.text("summary", summary, limit=MAX_SUMMARY)
-        if not isinstance(disclosed_at, dt.datetime) or disclosed_at.tzinfo is None:
-            p.fields["disclosed_at"] = "must be a date and time with its time zone"
-        elif disclosed_at > when or disclosed_at < request.created_at - dt.timedelta(days=1):
-            p.fields["disclosed_at"] = "must be between the request's date and now"
-        else:
-            when = disclosed_at
-    email = ""
-    if method == DeliveryMethod.LINK:
-        email = p.text("recipient_email", recipient_email, limit=MAX_EMAIL, required=False)
-        if email and ("@" not in email or any(c.isspace() for c in email)):
-            p.fields["recipient_email"] = "must be an e-mail address"
-    p.raise_if_any()
+    clean = _clean_release(request, method, notice, summary, disclosed_at, recipient_email)
     key = key_for(request.client_id)
     packet = None if method == DeliveryMethod.VERBAL else _approved_packet(request)
     delivery = Delivery(
@@ -347,47 +414,21 @@ def release(
         packet=packet,
         method=method,
         released_by_id=actor.user_id,
-        disclosed_at=when,
-        notice_exception=exception,
+        disclosed_at=clean.when,
+        notice_exception=clean.exception,
     )
-    result_pdf: bytes | None = None
-    if packet is not None:
-        result_pdf = packet_pdf.render(_content(actor, request, packet, key, method, when.date()))
-        delivery.digest = packet_pdf.digest(result_pdf)
-        delivery.pdf = _store_pdf(actor, request, key, result_pdf)
-    token = code = None
-    if method == DeliveryMethod.LINK:
-        fresh = links.new_link()
-        token, code = fresh.token, fresh.code
-        delivery.token_hash, delivery.code_hash = fresh.token_hash, fresh.code_hash
-        delivery.expires_at = when + dt.timedelta(hours=settings.CONFIDE_RELEASE_LINK_HOURS)
-    purpose = f"{DELIVERY_TABLE}.summary"
-    delivery.summary_enc = key.encrypt_text(purpose, delivery.id, text)
+    pdf = _attach_pdf(actor, request, packet, key, delivery) if packet is not None else None
+    link = _attach_link(delivery) if method == DeliveryMethod.LINK else None
+    delivery.summary_enc = key.encrypt_text(f"{DELIVERY_TABLE}.summary", delivery.id, clean.summary)
     delivery.notice_reason_enc = key.encrypt_text(
-        f"{DELIVERY_TABLE}.notice_reason", delivery.id, reason
+        f"{DELIVERY_TABLE}.notice_reason", delivery.id, clean.reason
     )
     _account(actor, request, key, delivery, len(packet.note_ids) if packet else 0)
-    delivery.client_notice = _tell_client(actor, request, key, delivery, exception)
+    delivery.client_notice = _tell_client(actor, request, key, delivery, clean.exception)
     delivery.save(force_insert=True)
     request.status = RequestStatus.RELEASED
     request.save(update_fields=["status", "updated_at"])
-    ledger.record(
-        actor=actor,
-        event_type=EventType.DISCLOSURE_RELEASED,
-        subject_type="disclosure_delivery",
-        subject_id=delivery.id,
-        client_id=request.client_id,
-        policy_ids=policy_ids,
-        details={
-            "request": str(request.id),
-            "method": method,
-            "notes": list(packet.note_ids) if packet else [],
-            "sha256": delivery.digest or None,
-            "accounting_entry": str(delivery.accounting_entry_id),
-            "client_notice": delivery.client_notice,
-            "notice_exception": exception or None,
-        },
-    )
-    if token is not None and email:
-        links.send_link(email, token, delivery.id)
-    return Released(delivery, result_pdf, token, code)
+    _record_released(actor, request, delivery, policy_ids)
+    if link is not None and clean.email:
+        links.send_link(clean.email, link.token, delivery.id)
+    return Released(delivery, pdf, link.token if link else None, link.code if link else None)
