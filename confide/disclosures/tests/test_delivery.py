@@ -440,3 +440,21 @@ def test_the_api_reviews_decides_redactions_and_sends_a_link(ready: World) -> No
     token = out["link_url"].rstrip("/").rsplit("/", 1)[1]
     _, pdf = links.link_redeem(token, out["link_code"])
     assert hashlib.sha256(pdf).hexdigest() == out["sha256"]
+
+
+def test_an_oversized_instrument_upload_is_refused_by_the_page(
+    ready: World, settings: Any, tmp_path: Path
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.CONFIDE_ATTACHMENT_MAX_BYTES = 1024
+    browser = signed_in(HttpClient(), ready.worker_a)
+    big = SimpleUploadedFile("order.pdf", b"%PDF-" + b"0" * 4096, "application/pdf")
+    page = browser.post(
+        reverse("web:disclosure_new", args=[ready.client_a.id]),
+        {**_form(legal_instrument="court_order"), "instrument": big},
+    )
+    assert page.status_code == 400
+    assert b"larger than" in page.content
+    assert DisclosureRequest.objects.count() == 0
+    assert list(tmp_path.rglob("*.bin")) == []
