@@ -2,7 +2,30 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
 from confide.core.errors import Conflict, DomainError
+from confide.crypto.envelope import DecryptionFailed
+from confide.records.errors import RecordUnreadable
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def readable(fn: Callable[P, R]) -> Callable[P, R]:
+    """A ciphertext that fails to open anywhere inside (a destroyed key, a damaged row) is the
+    domain's RecordUnreadable, never a server error; the transaction rolls back."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except DecryptionFailed:
+            raise RecordUnreadable() from None
+
+    return wrapper
 
 
 class NoProfile(DomainError):

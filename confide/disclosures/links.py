@@ -20,7 +20,7 @@ from django.db.models import F
 
 from confide.core import clock
 from confide.disclosures.enums import DeliveryMethod
-from confide.disclosures.errors import LinkUnavailable, WrongCode
+from confide.disclosures.errors import LinkUnavailable, WrongCode, readable
 from confide.disclosures.models import Delivery
 from confide.disclosures.services import key_for
 from confide.ledger import services as ledger
@@ -119,6 +119,7 @@ def _link_event(delivery: Delivery, event: EventType, details: dict[str, Any]) -
     )
 
 
+@readable
 def link_redeem(token: object, code: object) -> tuple[str, bytes]:
     """The packet's file name and PDF, once, for the right code. A wrong code counts against
     the link (it closes after CONFIDE_RELEASE_LINK_ATTEMPTS); the count is kept even though the

@@ -27,7 +27,7 @@ from confide.crypto.envelope import DataKey
 from confide.disclosures import decisions as dec
 from confide.disclosures import redaction
 from confide.disclosures.enums import PacketStatus, RedactionChoice, RequestStatus
-from confide.disclosures.errors import NotReleasable
+from confide.disclosures.errors import NotReleasable, readable
 from confide.disclosures.models import Delivery, DisclosureRequest, Redaction, ReleasePacket
 from confide.disclosures.services import (
     authorized_request,
@@ -140,6 +140,7 @@ def note_body(key: DataKey, note: Note) -> str:
     return key.decrypt_text("records_note.body", note.id, note.body_enc)
 
 
+@readable
 @transaction.atomic
 def packet_build(*, actor: Actor, request_id: UUID | str) -> ReleasePacket:
     """Choose the notes an allowed request may release and propose redactions of other

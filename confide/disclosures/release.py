@@ -38,6 +38,7 @@ from confide.disclosures.enums import (
 from confide.disclosures.errors import (
     NotReleasable,
     RedactionsPending,
+    readable,
 )
 from confide.disclosures.models import (
     Delivery,
@@ -380,6 +381,7 @@ def _record_released(
     )
 
 
+@readable
 @transaction.atomic
 def release(
     *,

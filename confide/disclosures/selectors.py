@@ -28,6 +28,7 @@ from confide.disclosures.enums import (
     RedactionChoice,
     RequestStatus,
 )
+from confide.disclosures.errors import readable
 from confide.disclosures.models import Delivery, DisclosureRequest, Redaction, ReleasePacket
 from confide.disclosures.packets import packet_for
 from confide.disclosures.release import DELIVERY_TABLE
@@ -174,6 +175,7 @@ def _allowed(actor: Actor, client: Client, action: Action) -> bool:
     return authorize_many(actor, action, [client])[0].allowed
 
 
+@readable
 @transaction.atomic
 def request_get(*, actor: Actor, request_id: UUID | str) -> RequestView:
     """One request: who, what, why, the facts used, each category's decision in plain language,
@@ -389,6 +391,7 @@ def _segments(body: str, rows: list[Redaction]) -> list[Segment]:
     return [s for s in out if s.text]
 
 
+@readable
 @transaction.atomic
 def packet_get(*, actor: Actor, packet_id: UUID | str) -> PacketView:
     """A packet's notes with the proposed redactions marked, for a person to review.
@@ -455,6 +458,7 @@ def _readable_request(
     raise NotFound("disclosure request")
 
 
+@readable
 @transaction.atomic
 def instrument_download(*, actor: Actor, request_id: UUID | str) -> tuple[str, str, bytes]:
     """The legal instrument uploaded with a request: name, type and bytes.

@@ -41,7 +41,7 @@ from confide.disclosures.engine.facts import (
     Recipient,
 )
 from confide.disclosures.enums import RequestStatus, ReviewOutcome
-from confide.disclosures.errors import NoProfile, NotReleasable, OwnRequest, ReviewNotOpen
+from confide.disclosures.errors import NoProfile, NotReleasable, OwnRequest, ReviewNotOpen, readable
 from confide.disclosures.models import DisclosureProfile, DisclosureRequest
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
@@ -285,6 +285,7 @@ def _store_instrument(actor: Actor, client: Client, key: DataKey, upload: Upload
     return attachment
 
 
+@readable
 @transaction.atomic
 def request_create(*, actor: Actor, client_id: UUID | str, data: RequestInput) -> DisclosureRequest:
     """Open a disclosure request; the engine decides each requested category at once.
@@ -460,6 +461,7 @@ def _merge(answered: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str,
     return merged
 
 
+@readable
 @transaction.atomic
 def request_review(
     *,

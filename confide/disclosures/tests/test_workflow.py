@@ -795,3 +795,23 @@ def test_a_release_revoked_after_the_decision_stops_the_disclosure(ready: World)
         packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     assert events_since(mark) == []
     assert Delivery.objects.count() == 0
+
+
+def test_a_damaged_ciphertext_is_a_clear_error_not_a_crash(ready: World) -> None:
+    from confide.records.errors import RecordUnreadable
+
+    request = _request(ready)
+    packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    DisclosureRequest.objects.filter(id=request.id).update(recipient_enc=b"\x01damaged")
+    mark = ledger_mark()
+    with pytest.raises(RecordUnreadable):
+        selectors.request_get(actor=actor(ready.worker_a), request_id=request.id)
+    with pytest.raises(RecordUnreadable):
+        release.release(
+            actor=actor(ready.worker_a),
+            request_id=request.id,
+            method="print",
+            notice=release.Notice(),
+        )
+    assert events_since(mark) == []
+    assert AccountingEntry.objects.count() == Delivery.objects.count() == 0
