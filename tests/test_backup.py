@@ -43,6 +43,12 @@ from confide.testing import World, actor, build_world, make_client
 PSST = "Notes on the Brackenridge visit."
 
 
+@pytest.fixture(autouse=True)
+def _database_roles(django_db_setup: None) -> None:
+    """Set up the session's database first: with an owner and an application role on
+    PostgreSQL, the root conftest then connects as the owner, who may create scratch databases."""
+
+
 @pytest.fixture
 def places(tmp_path: Path) -> Iterator[Path]:
     """Files directory and shred list of these tests only."""

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.db import transaction
 from django.test import override_settings
 from scratchdb import ScratchDatabase
@@ -20,6 +21,12 @@ from confide.retention import services
 from confide.retention.models import PurgeItem
 from confide.retention.tests.support import TODAY, close_cases
 from confide.testing import actor, build_world
+
+
+@pytest.fixture(autouse=True)
+def _database_roles(django_db_setup: None) -> None:
+    """Set up the session's database first: with an owner and an application role on
+    PostgreSQL, the root conftest then connects as the owner, who may create scratch databases."""
 
 
 def test_a_hold_committed_while_the_purge_waits_stops_the_purge(

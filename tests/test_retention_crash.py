@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from scratchdb import ScratchDatabase
 
@@ -26,6 +27,12 @@ from confide.retention.tests.support import TODAY, close_cases
 from confide.testing import actor, build_world, make_client
 
 CLIENTS = 60
+
+
+@pytest.fixture(autouse=True)
+def _database_roles(django_db_setup: None) -> None:
+    """Set up the session's database first: with an owner and an application role on
+    PostgreSQL, the root conftest then connects as the owner, who may create scratch databases."""
 
 
 def _database_url(scratch: ScratchDatabase) -> str:
@@ -64,19 +71,21 @@ def test_a_purge_killed_midway_resumes_with_nothing_half_done(scratch_db: Scratc
             actor=officer, client_ids=[c.id for c in clients], today=TODAY, reauthenticated=True
         )
     environment = {
-        **os.environ,
-        "CONFIDE_DATABASE_URL": _database_url(scratch_db),
+        **{k: v for k, v in os.environ.items() if k != "CONFIDE_DATABASE_OWNER_URL"},
+        "CONFIDE_DATABASE_URL": _database_url(scratch_db),  # the purge needs no owner role
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
     }
     command = [sys.executable, "-m", "confide.cli", "retention", "purge", "--today", str(TODAY)]
     job = subprocess.Popen(
-        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     deadline = time.monotonic() + 120
     while _purged(scratch_db) < 5 and time.monotonic() < deadline and job.poll() is None:
         time.sleep(0.05)
+    finished_alone = job.poll() is not None
     job.send_signal(signal.SIGKILL)
-    job.wait(30)
+    _, errors = job.communicate(timeout=30)
+    assert not finished_alone, errors.decode(errors="replace")[-2000:]
     with scratch_db.bound():
         done = set(ShreddedClient.objects.values_list("client_id", flat=True))
         assert 5 <= len(done) < CLIENTS, "the kill did not land midway; retry on a quieter machine"
