@@ -815,3 +815,43 @@ def test_a_damaged_ciphertext_is_a_clear_error_not_a_crash(ready: World) -> None
         )
     assert events_since(mark) == []
     assert AccountingEntry.objects.count() == Delivery.objects.count() == 0
+
+
+def test_no_disclosure_table_or_event_holds_names_or_free_text_in_clear(ready: World) -> None:
+    from confide.disclosures.models import Redaction
+    from confide.ledger.models import Event
+
+    signed_note(ready.worker_a, ready.client_a, OTHER_PERSON, on=IN_RANGE)
+    request = _request(ready, **THREAT, extra_names="Okonkwo Adaeze")
+    services.request_review(
+        actor=actor(ready.privacy_a),
+        request_id=request.id,
+        approve=False,
+        reason="Vague threat against Okonkwo; no plan.",
+    )
+    treatment = _request(ready)
+    packet = packets.packet_build(actor=actor(ready.worker_a), request_id=treatment.id)
+    packets.redactions_decide(
+        actor=actor(ready.worker_a),
+        packet_id=packet.id,
+        choices={str(r.id): "accepted" for r in packet.redactions.all()},
+    )
+    release.release(
+        actor=actor(ready.worker_a),
+        request_id=treatment.id,
+        method="verbal",
+        notice=release.Notice(exception="safety", reason="Partner Okonkwo reads her mail."),
+        summary="Told Dr. Imogen Vale about Tomas Reyes.",
+        disclosed_at=dt.datetime.now(dt.UTC),
+    )
+    rows = [
+        *DisclosureRequest.objects.values(),
+        *ReleasePacket.objects.values(),
+        *Redaction.objects.values(),
+        *Delivery.objects.values(),
+        *AccountingEntry.objects.values(),
+        *Event.objects.values("details", "reason"),
+    ]
+    flat = repr(rows).encode()
+    for secret in (b"Okonkwo", b"Imogen", b"Tomas", b"Quenby", b"415-555", b"Partner", b"Vague"):
+        assert secret not in flat, secret
