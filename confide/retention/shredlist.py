@@ -8,9 +8,9 @@ those clients again before anyone can open them (docs/decisions/0007).
 
 One JSON object per line (`client`, `agency`, `shredded_at`): ids and a time, no client data.
 Written with O_APPEND and fsync, mode 0600; a file readable by others is refused, like the
-keyring. The database's tombstones (`ShreddedClient`) are the authority while the database
-lives; `sync_from_database` copies any the file lacks (after a crash between the purge's commit
-and its append), and runs before every purge, backup and restore.
+keyring. The database (tombstone rows and the ledger's shredding events) is the authority
+while it lives; `sync_from_database` copies any shredding the file lacks (after a crash between
+the purge's commit and its append), and runs before every purge, backup and restore.
 """
 
 from __future__ import annotations
@@ -88,14 +88,29 @@ def append(entries: list[Entry]) -> None:
 
 
 def sync_from_database() -> int:
-    """Append the tombstones of the database that the file lacks; how many were added."""
+    """Append the shredded clients the database knows and the file lacks; how many were added.
+
+    Both the tombstone rows and the ledger's shredding events count: the events are
+    append-only, hash-chained and checkpointed, so a deleted tombstone cannot hide a
+    shredding from the list."""
+    from confide.ledger.enums import EventType
+    from confide.ledger.models import Event
     from confide.retention.models import ShreddedClient
 
     known = read()
-    missing = [
-        Entry(row.client_id, row.agency_id, row.shredded_at.isoformat())
-        for row in ShreddedClient.objects.order_by("shredded_at")
-        if row.client_id not in known
-    ]
+    found: dict[UUID, Entry] = {}
+    events = Event.objects.filter(
+        event_type__in=[EventType.CLIENT_SHREDDED, EventType.CLIENT_SHRED_REAPPLIED],
+        client_id__isnull=False,
+        agency_id__isnull=False,
+    ).order_by("seq")
+    for client_id, agency_id, at in events.values_list("client_id", "agency_id", "occurred_at"):
+        if client_id is not None and agency_id is not None:  # filtered above; for the types
+            found.setdefault(client_id, Entry(client_id, agency_id, at.isoformat()))
+    for row in ShreddedClient.objects.order_by("shredded_at"):
+        found.setdefault(
+            row.client_id, Entry(row.client_id, row.agency_id, row.shredded_at.isoformat())
+        )
+    missing = [entry for client_id, entry in found.items() if client_id not in known]
     append(missing)
     return len(missing)

@@ -61,3 +61,26 @@ def test_sync_copies_the_tombstones_the_file_lacks(listed: Path, db: None) -> No
     assert shredlist.sync_from_database() == 1
     assert shredlist.sync_from_database() == 0
     assert set(shredlist.read()) == {missing.client_id}
+
+
+def test_sync_also_reads_the_ledger_so_a_deleted_tombstone_hides_nothing(
+    listed: Path, db: None
+) -> None:
+    from django.db import transaction
+
+    from confide.ledger import services as ledger
+    from confide.ledger.enums import EventType
+
+    client_id, agency_id = uuid.uuid4(), uuid.uuid4()
+    with transaction.atomic():
+        ledger.record(
+            actor=None,
+            event_type=EventType.CLIENT_SHREDDED,
+            agency_id=agency_id,
+            subject_type="client",
+            subject_id=client_id,
+            client_id=client_id,
+        )
+    assert not ShreddedClient.objects.filter(client_id=client_id).exists()
+    assert shredlist.sync_from_database() == 1
+    assert shredlist.read()[client_id].agency_id == agency_id
