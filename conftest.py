@@ -20,24 +20,21 @@ def world(db: None) -> World:
 
 
 # --- PostgreSQL with an owner and an application role (confide/ledger/dbroles.py) -------------
-# With CONFIDE_DATABASE_OWNER_URL set (as `make test` does on PostgreSQL), the test database is
-# created and migrated by the owner role; the tests then run with the application role's
-# privileges: the session logs in as the owner and assumes the app role (SET ROLE), so only
-# helpers that act as an attacker with DDL rights (ledger.testing.as_table_owner) step back to
-# the owner, inside the test's transaction.
+# With CONFIDE_DATABASE_OWNER_URL set (as `make test` does on PostgreSQL), the test settings log
+# in as the owner and assume the application's role (SET ROLE), so tests run with exactly its
+# privileges; only helpers that act as an attacker with DDL rights
+# (ledger.testing.as_table_owner) step back to the owner, inside the test's transaction. The
+# test database itself is created, migrated and dropped by the owner: the role is assumed only
+# between those steps.
 
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings: None) -> None:
     from django.db import DEFAULT_DB_ALIAS, connections
 
-    from confide.ledger import dbroles
-
-    owner = dbroles.owner_settings()
     connection = connections[DEFAULT_DB_ALIAS]
-    if owner is not None and connection.vendor == "postgresql":
-        connection.close()
-        connection.settings_dict.update(USER=owner["USER"], PASSWORD=owner["PASSWORD"])
+    connection.close()
+    connection.settings_dict.get("OPTIONS", {}).pop("assume_role", None)
 
 
 @pytest.fixture(scope="session")
@@ -54,8 +51,8 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
     options = connection.settings_dict.setdefault("OPTIONS", {})
     with django_db_blocker.unblock():
         connection.close()
-        options["assume_role"] = settings.CONFIDE_DATABASE_APP_ROLE
+    options["assume_role"] = settings.CONFIDE_DATABASE_APP_ROLE
     yield
     with django_db_blocker.unblock():
         connection.close()
-        options.pop("assume_role", None)  # the owner drops the test database
+    options.pop("assume_role", None)  # the owner drops the test database

@@ -19,3 +19,13 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CONFIDE_KEYRING_PATH = Path(os.environ["CONFIDE_VAR_DIR"]) / "keyring.json"
 CONFIDE_FILES_DIR = Path(os.environ["CONFIDE_VAR_DIR"]) / "files"
 CONFIDE_SHRED_LIST_PATH = Path(os.environ["CONFIDE_VAR_DIR"]) / "shredded-clients.jsonl"
+
+# PostgreSQL with an owner and an application role (`make test`): log in as the owner, which
+# creates and migrates test databases, and assume the application's role for everything else,
+# so tests run with exactly its privileges (root conftest.py, confide/ledger/dbroles.py).
+if CONFIDE_DATABASE_OWNER is not None and "postgresql" in DATABASES["default"]["ENGINE"]:  # noqa: F405
+    DATABASES["default"].update(  # noqa: F405
+        USER=CONFIDE_DATABASE_OWNER["USER"],  # noqa: F405
+        PASSWORD=CONFIDE_DATABASE_OWNER["PASSWORD"],  # noqa: F405
+    )
+    DATABASES["default"].setdefault("OPTIONS", {})["assume_role"] = CONFIDE_DATABASE_APP_ROLE  # noqa: F405
