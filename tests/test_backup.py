@@ -35,8 +35,8 @@ from confide.ledger.models import Event
 from confide.ledger.verify import verify_chain
 from confide.records import selectors, services
 from confide.records.models import Attachment, Client
+from confide.retention import purge, shredlist
 from confide.retention import services as retention
-from confide.retention import shredlist
 from confide.retention.tests.support import TODAY, close_cases
 from confide.testing import World, actor, build_world, make_client
 
@@ -260,7 +260,7 @@ def _shred(world: World) -> None:
         today=TODAY,
         reauthenticated=True,
     )
-    assert retention.purge_run(today=TODAY).purged == 1
+    assert purge.purge_run(today=TODAY).purged == 1
 
 
 def _blob(attachment: Attachment) -> Path:

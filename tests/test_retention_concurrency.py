@@ -17,7 +17,7 @@ from scratchdb import ScratchDatabase
 
 from confide.crypto.envelope import client_key
 from confide.records.models import Case
-from confide.retention import services
+from confide.retention import purge, services
 from confide.retention.models import PurgeItem
 from confide.retention.tests.support import TODAY, close_cases
 from confide.testing import actor, build_world
@@ -35,11 +35,11 @@ def test_a_hold_committed_while_the_purge_waits_stops_the_purge(
     result: dict[str, Any] = {}
     started = threading.Event()
 
-    def purge() -> None:
+    def run_purge() -> None:
         with scratch_db.bound():
             started.set()
             try:
-                result["summary"] = services.purge_run(today=TODAY)
+                result["summary"] = purge.purge_run(today=TODAY)
             except Exception as error:
                 result["error"] = error
 
@@ -56,7 +56,7 @@ def test_a_hold_committed_while_the_purge_waits_stops_the_purge(
         services.purge_batch_approve(
             actor=officer, client_ids=[world.client_a.id], today=TODAY, reauthenticated=True
         )
-        worker = threading.Thread(target=purge)
+        worker = threading.Thread(target=run_purge)
         with transaction.atomic():
             services.legal_hold_place(
                 actor=officer, case_number="A-1001", reason="subpoena", details="Served today"

@@ -20,7 +20,7 @@ from scratchdb import ScratchDatabase
 from confide.crypto.models import ClientKey
 from confide.ledger.verify import verify_chain
 from confide.records.models import Case, Client
-from confide.retention import services, shredlist
+from confide.retention import purge, services, shredlist
 from confide.retention.enums import ItemStatus
 from confide.retention.models import PurgeItem, ShreddedClient
 from confide.retention.tests.support import TODAY, close_cases
@@ -99,7 +99,7 @@ def test_a_purge_killed_midway_resumes_with_nothing_half_done(scratch_db: Scratc
             else:
                 assert client.id in keys
                 assert client.id in with_cases
-        summary = services.purge_run(today=TODAY)  # the rerun resumes
+        summary = purge.purge_run(today=TODAY)  # the rerun resumes
         assert summary.purged == CLIENTS - len(done)
         assert summary.failed == 0
         assert ShreddedClient.objects.filter(client_id__in=[c.id for c in clients]).count() == (

@@ -271,7 +271,7 @@ def backup_restore(
 def _after_load(
     manifest: dict[str, object], body: bytes, moved: Path | None, progress: Progress | None
 ) -> Restored:
-    from confide.retention.services import finish_pending_files, reapply_shred_list
+    from confide.retention.purge import finish_pending_files, reapply_shred_list
 
     call_command("migrate", interactive=False, verbosity=0)
     if progress:

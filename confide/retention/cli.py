@@ -61,7 +61,7 @@ def due_main(*, today: str | None, agency: str | None) -> int:
 
 def purge_main(*, today: str | None, batch: str | None, quiet: bool) -> int:
     from confide.retention.errors import ShredListError
-    from confide.retention.services import purge_run
+    from confide.retention.purge import purge_run
 
     try:
         day = _today(today)

@@ -47,6 +47,14 @@ class HoldAlreadyReleased(Conflict):
         super().__init__("This legal hold was already released.")
 
 
+class RecordDestroyed(DomainError):
+    code = "record_destroyed"
+    status = 410
+
+    def __init__(self) -> None:
+        super().__init__("This client's record was destroyed on schedule; nothing can be held.")
+
+
 class PurgeBlocked(DomainError):
     """Rows in another part of the record refer to what the purge deletes."""
 

@@ -19,7 +19,7 @@ from confide.ledger.models import Event
 from confide.ledger.verify import verify_chain
 from confide.records import services as records
 from confide.records.models import Attachment, Case, Client, Note
-from confide.retention import selectors, services, shredlist
+from confide.retention import purge, selectors, services, shredlist
 from confide.retention.enums import Basis, ItemStatus
 from confide.retention.errors import AlreadyApproved, NoSchedule, NotDue, UnderLegalHold
 from confide.retention.models import PurgeItem, ShreddedClient
@@ -241,7 +241,7 @@ def test_the_purge_shreds_an_approved_client_and_the_ledger_still_verifies(
     assert _file_path(attachment).exists()
     _approve(world, world.client_a)
     with django_capture_on_commit_callbacks(execute=True):
-        summary = services.purge_run(today=TODAY)
+        summary = purge.purge_run(today=TODAY)
     assert (summary.purged, summary.held, summary.failed) == (1, 0, 0)
     client_id = world.client_a.id
     with pytest.raises(DecryptionFailed):
@@ -268,7 +268,7 @@ def test_the_purge_shreds_an_approved_client_and_the_ledger_still_verifies(
     assert verify_chain().ok
     assert PurgeItem.objects.get(client_id=client_id).status == ItemStatus.PURGED
     # A second run finds nothing left to do.
-    assert services.purge_run(today=TODAY).purged == 0
+    assert purge.purge_run(today=TODAY).purged == 0
 
 
 def test_a_client_held_after_approval_is_never_purged(
@@ -284,7 +284,7 @@ def test_a_client_held_after_approval_is_never_purged(
         details="Subpoena duces tecum, County court",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        summary = services.purge_run(today=TODAY)
+        summary = purge.purge_run(today=TODAY)
     assert (summary.purged, summary.held) == (0, 1)
     client_key(world.client_a.id)  # still readable
     assert Case.objects.filter(client=world.client_a).exists()
@@ -292,10 +292,10 @@ def test_a_client_held_after_approval_is_never_purged(
     assert shredlist.read() == {}
     # Released later, it is due again and needs a new approval.
     services.legal_hold_release(actor=actor(world.privacy_a), hold_id=hold.id, note="Case closed")
-    assert services.purge_run(today=TODAY).purged == 0
+    assert purge.purge_run(today=TODAY).purged == 0
     _approve(world, world.client_a)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.purge_run(today=TODAY).purged == 1
+        assert purge.purge_run(today=TODAY).purged == 1
 
 
 def test_a_case_reopened_after_approval_stops_the_purge(world: World) -> None:
@@ -303,7 +303,7 @@ def test_a_case_reopened_after_approval_stops_the_purge(world: World) -> None:
     close_cases(world.client_a)
     _approve(world, world.client_a)
     Case.objects.filter(client=world.client_a).update(status="open", closed_on=None)
-    summary = services.purge_run(today=TODAY)
+    summary = purge.purge_run(today=TODAY)
     assert (summary.purged, summary.not_due) == (0, 1)
     client_key(world.client_a.id)
 
@@ -318,8 +318,8 @@ def test_a_purge_that_fails_for_one_client_changes_nothing_of_it(
     def crash(*args: object, **kwargs: object) -> None:
         raise DecryptionFailed("simulated failure after the key was deleted")
 
-    monkeypatch.setattr(services, "_scrub_client", crash)
-    summary = services.purge_run(today=TODAY)
+    monkeypatch.setattr(purge, "_scrub_client", crash)
+    summary = purge.purge_run(today=TODAY)
     assert (summary.purged, summary.failed) == (0, 1)
     client_key(world.client_a.id)  # the key deletion rolled back with the rest
     assert Case.objects.filter(client=world.client_a).exists()
@@ -404,7 +404,7 @@ def test_a_schedule_lengthened_after_approval_protects_the_record(world: World) 
     services.retention_schedule_set(
         actor=actor(world.privacy_a), state="CA", years_after_closure=30
     )
-    summary = services.purge_run(today=TODAY)
+    summary = purge.purge_run(today=TODAY)
     assert (summary.purged, summary.not_due) == (0, 1)
     client_key(world.client_a.id)
 
@@ -418,16 +418,16 @@ def test_a_database_refusal_during_one_purge_fails_that_client_only(
     close_cases(world.client_a)
     close_cases(world.client_a_other)
     _approve(world, world.client_a, world.client_a_other)
-    real = services.shred_client
+    real = purge.shred_client
 
     def refuse_first(client: Client, **kwargs: Any) -> Any:
         if client.id == world.client_a.id:
             raise IntegrityError("simulated trigger refusal")
         return real(client, **kwargs)
 
-    monkeypatch.setattr(services, "shred_client", refuse_first)
+    monkeypatch.setattr(purge, "shred_client", refuse_first)
     with django_capture_on_commit_callbacks(execute=True):
-        summary = services.purge_run(today=TODAY)
+        summary = purge.purge_run(today=TODAY)
     assert (summary.purged, summary.failed) == (1, 1)
     client_key(world.client_a.id)
     with pytest.raises(DecryptionFailed):
