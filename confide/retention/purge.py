@@ -102,7 +102,7 @@ def _purge_item_in_transaction(item_id: UUID, today: dt.date) -> str:
     if item.status != ItemStatus.PENDING:
         return "purged" if item.status == ItemStatus.PURGED else "not_due"
     client = Client.objects.select_for_update().get(id=item.client_id)
-    # A hold placed after approval wins: it is checked under the item's lock, in this transaction.
+    # A hold placed after approval wins: checked under the client row lock the hold also takes.
     if active_hold_client_ids([client.id]):
         _close_item(item, ItemStatus.SKIPPED_HELD, "legal_hold")
         return "held"
