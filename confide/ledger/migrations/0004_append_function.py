@@ -32,7 +32,7 @@ CREATE OR REPLACE FUNCTION ledger_append(
     OUT out_seq bigint, OUT out_prev text, OUT out_hash text
 ) LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
 BEGIN
-    SELECT h.seq + 1, h.hash INTO out_seq, out_prev
+    SELECT h.seq + 1, COALESCE(NULLIF(h.hash, ''), repeat('0', 64)) INTO out_seq, out_prev
         FROM ledger_chain_head h WHERE h.id = 1 FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'the ledger chain head row is missing';

@@ -20,6 +20,7 @@ from confide.ledger.chain import GENESIS_HASH, event_payload, hashed_parts
 from confide.ledger.enums import EventType
 from confide.ledger.models import ChainHead, Event
 from confide.ledger.services import LedgerMisuse
+from confide.ledger.testing import as_table_owner
 from confide.ledger.tests.support import ledger_mark, recomputed_hash, types_since
 
 ACTOR = Actor(
@@ -187,3 +188,19 @@ def test_an_append_rolled_back_with_its_savepoint_leaves_no_flush_setting_behind
         assert (_synchronous_commit(), _flush_callbacks()) == ("on", 0)
         ledger.record(actor=ACTOR, event_type=EventType.SIGN_OUT)
         assert (_synchronous_commit(), _flush_callbacks()) == ("off", 1)
+
+
+def test_the_chain_is_locked_only_inside_a_transaction() -> None:
+    assert not connection.in_atomic_block
+    with pytest.raises(LedgerMisuse, match="inside a transaction"):
+        ledger.lock_chain()
+
+
+@pytest.mark.django_db
+def test_an_empty_head_hash_links_the_next_event_to_genesis() -> None:
+    with transaction.atomic(), as_table_owner():
+        ChainHead.objects.filter(id=1).update(hash="")
+    with transaction.atomic():
+        event = ledger.record(actor=ACTOR, event_type=EventType.SIGN_IN)
+    assert event.prev_hash == GENESIS_HASH
+    assert recomputed_hash(Event.objects.get(seq=event.seq)) == event.hash
