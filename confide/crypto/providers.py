@@ -114,11 +114,12 @@ class Pkcs11Provider:
     """KEKs inside a PKCS#11 token; AES-256-GCM wrap and unwrap are computed by the token.
 
     One logged-in session per process and token is reused (a connection, not a key cache: the
-    token holds the keys). Access is serialized, since PKCS#11 sessions are not thread-safe.
+    token holds the keys). Access is serialized, since PKCS#11 sessions are not thread-safe. Open
+    it first after the server forks its workers (the app touches no key at start-up).
     """
 
     name = "pkcs11"
-    _sessions: dict[tuple[str, str], Any] = {}
+    _sessions: dict[tuple[str, str, int], Any] = {}
     _lock = threading.Lock()
 
     def __init__(self, module: str, token_label: str, pin: str, key_label: str) -> None:
@@ -134,7 +135,8 @@ class Pkcs11Provider:
     def _session(self) -> Any:
         import pkcs11
 
-        slot = (self.module, self.token_label)
+        # Per process too: a session inherited across fork() must not be used by the child.
+        slot = (self.module, self.token_label, os.getpid())
         session = self._sessions.get(slot)
         if session is None:
             try:
