@@ -55,7 +55,70 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="checkpoint note file(s) to use instead of those in the proof (old, then new)",
     )
+    _retention_parser(groups)
+    _backup_parser(groups)
+    _keys_parser(groups)
     return parser
+
+
+def _keys_parser(groups: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    keys = groups.add_parser("keys", help="key providers and key rotation (resumable)")
+    commands = keys.add_subparsers(dest="command", required=True)
+    commands.add_parser("status", help="provider, key versions in use, unfinished rotations")
+    kek = commands.add_parser(
+        "rotate-kek", help="new key-encryption key; rewrap every data key (data untouched)"
+    )
+    kek.add_argument("--quiet", action="store_true", help="no progress output")
+    client = commands.add_parser(
+        "rotate-client", help="new data key for one client; re-encrypt its fields and files"
+    )
+    client.add_argument("client", help="the client's id")
+    client.add_argument("--quiet", action="store_true", help="no progress output")
+    index = commands.add_parser(
+        "rotate-index", help="new blind-index key; recompute every index row"
+    )
+    index.add_argument("--quiet", action="store_true", help="no progress output")
+
+
+def _keys(args: argparse.Namespace) -> int:
+    from confide.crypto import cli as keys_cli
+
+    _setup_django()
+    if args.command == "status":
+        return keys_cli.status_main()
+    if args.command == "rotate-kek":
+        return keys_cli.rotate_kek_main(quiet=args.quiet)
+    if args.command == "rotate-client":
+        return keys_cli.rotate_client_main(args.client, quiet=args.quiet)
+    return keys_cli.rotate_index_main(quiet=args.quiet)
+
+
+def _retention_parser(groups: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    retention = groups.add_parser("retention", help="retention schedules and the purge job")
+    commands = retention.add_subparsers(dest="command", required=True)
+    due = commands.add_parser("due", help="list clients due for destruction (ids and dates)")
+    due.add_argument("--agency", help="one agency's slug (default: every agency)")
+    due.add_argument("--today", help="the date to judge by, YYYY-MM-DD (default: today)")
+    purge = commands.add_parser(
+        "purge", help="crypto-shred the clients privacy officers approved (resumable)"
+    )
+    purge.add_argument("--batch", help="only this approved batch (its id)")
+    purge.add_argument("--today", help="the date to judge by, YYYY-MM-DD (default: today)")
+    purge.add_argument("--quiet", action="store_true", help="no progress output")
+
+
+def _backup_parser(groups: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    backup = groups.add_parser("backup", help="archives of the database and files (never keys)")
+    commands = backup.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create", help="write an archive of the database and files")
+    create.add_argument("path", help="the archive to write (must not exist)")
+    create.add_argument("--quiet", action="store_true", help="no progress output")
+    restore = commands.add_parser("restore", help="restore an archive, then re-apply shredding")
+    restore.add_argument("path", help="the archive to restore")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database that already holds data"
+    )
+    restore.add_argument("--quiet", action="store_true", help="no progress output")
 
 
 def _setup_django() -> None:
@@ -73,6 +136,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return evaluate_main(args.file)
     if args.group == "ledger":
         return _ledger(args)
+    if args.group == "keys":
+        return _keys(args)
+    if args.group == "retention":
+        return _retention(args)
+    if args.group == "backup":
+        return _backup(args)
     return 2  # pragma: no cover - argparse rejects unknown groups
 
 
@@ -93,6 +162,24 @@ def _ledger(args: argparse.Namespace) -> int:
     if args.command == "prove-inclusion":
         return ledger_cli.prove_inclusion_main(args.seq, args.tree_size, args.with_event)
     return ledger_cli.prove_consistency_main(args.old_size, args.new_size)
+
+
+def _retention(args: argparse.Namespace) -> int:
+    _setup_django()
+    from confide.retention import cli as retention_cli
+
+    if args.command == "due":
+        return retention_cli.due_main(today=args.today, agency=args.agency)
+    return retention_cli.purge_main(today=args.today, batch=args.batch, quiet=args.quiet)
+
+
+def _backup(args: argparse.Namespace) -> int:
+    _setup_django()
+    from confide.backup import cli as backup_cli
+
+    if args.command == "create":
+        return backup_cli.create_main(args.path, quiet=args.quiet)
+    return backup_cli.restore_main(args.path, force=args.force, quiet=args.quiet)
 
 
 if __name__ == "__main__":

@@ -58,8 +58,10 @@ INSTALLED_APPS = [
     "confide.records",
     "confide.training",
     "confide.consent",
+    "confide.releases",
     "confide.messaging",
     "confide.disclosures",
+    "confide.retention",
     "confide.web",
     "confide.api",
     "confide.demo",
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "confide.accounts.middleware.SessionLimitsMiddleware",
+    "confide.access.middleware.ReadScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -101,6 +104,21 @@ DATABASES = {
         env_str("CONFIDE_DATABASE_URL", "sqlite:///var/confide.sqlite3"), base_dir=BASE_DIR
     )
 }
+# PostgreSQL with two roles (docs/operations.md): the app connects as CONFIDE_DATABASE_URL's role;
+# `manage.py migrate` connects as CONFIDE_DATABASE_OWNER_URL's (same database), which owns the
+# schema and grants the app's role only what it needs (confide/ledger/dbroles.py).
+CONFIDE_DATABASE_APP_ROLE = str(DATABASES["default"].get("USER", ""))
+CONFIDE_DATABASE_OWNER = None
+if _owner_url := env_str("CONFIDE_DATABASE_OWNER_URL", ""):
+    CONFIDE_DATABASE_OWNER = database_from_url(_owner_url, base_dir=BASE_DIR)
+    _place = ("ENGINE", "NAME", "HOST", "PORT")
+    if CONFIDE_DATABASE_OWNER.get("USER") == CONFIDE_DATABASE_APP_ROLE:
+        CONFIDE_DATABASE_OWNER = None  # the app's own role: one role, nothing to switch to
+    elif [CONFIDE_DATABASE_OWNER[k] for k in _place] != [DATABASES["default"][k] for k in _place]:
+        raise ConfigError(
+            "CONFIDE_DATABASE_OWNER_URL must name the same PostgreSQL database as "
+            "CONFIDE_DATABASE_URL (only the user and password differ)"
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -168,6 +186,23 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 # Keys live outside the database: the local keyring file (mode 0600) by default.
 CONFIDE_KEYRING_PATH = Path(env_str("CONFIDE_KEYRING_PATH", str(VAR_DIR / "keyring.json")))
 CONFIDE_FILES_DIR = Path(env_str("CONFIDE_FILES_DIR", str(VAR_DIR / "files")))
+# The ids of shredded clients, kept beside the keys (never in the database or its backups), so a
+# restored older backup cannot bring a shredded client back (docs/decisions/0007).
+CONFIDE_SHRED_LIST_PATH = Path(
+    env_str("CONFIDE_SHRED_LIST_PATH", str(CONFIDE_KEYRING_PATH.parent / "shredded-clients.jsonl"))
+)
+# Key provider for the key-encryption keys: "keyring" (the file above) or "pkcs11" (an HSM).
+CONFIDE_KEY_PROVIDER = env_str("CONFIDE_KEY_PROVIDER", "keyring")
+CONFIDE_PKCS11_MODULE = env_str("CONFIDE_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+CONFIDE_PKCS11_TOKEN_LABEL = env_str("CONFIDE_PKCS11_TOKEN_LABEL", "")
+CONFIDE_PKCS11_PIN = env_str("CONFIDE_PKCS11_PIN", "")
+CONFIDE_PKCS11_PIN_FILE = env_str("CONFIDE_PKCS11_PIN_FILE", "")
+CONFIDE_PKCS11_KEY_LABEL = env_str("CONFIDE_PKCS11_KEY_LABEL", "confide-kek")
+if CONFIDE_KEY_PROVIDER not in ("keyring", "pkcs11"):
+    raise ConfigError("CONFIDE_KEY_PROVIDER must be keyring or pkcs11")
+# Blind-index planner: expected clients per agency and target false positives per lookup.
+CONFIDE_BLIND_INDEX_POPULATION = env_int("CONFIDE_BLIND_INDEX_POPULATION", 20_000, minimum=1)
+CONFIDE_BLIND_INDEX_FALSE_POSITIVES = env_int("CONFIDE_BLIND_INDEX_FALSE_POSITIVES", 4, minimum=1)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("CONFIDE_TIME_ZONE", "America/New_York")
@@ -214,3 +249,6 @@ CONFIDE_BREAK_GLASS_MINUTES = env_int("CONFIDE_BREAK_GLASS_MINUTES", 60, minimum
 CONFIDE_BREAK_GLASS_MAX_MINUTES = env_int("CONFIDE_BREAK_GLASS_MAX_MINUTES", 240, minimum=5)
 CONFIDE_REVIEW_OVERDUE_DAYS = env_int("CONFIDE_REVIEW_OVERDUE_DAYS", 7, minimum=1)
 CONFIDE_BASE_URL = env_str("CONFIDE_BASE_URL", "http://127.0.0.1:8000")
+# Disclosures: how long a one-time release link lives, and how many wrong codes close it.
+CONFIDE_RELEASE_LINK_HOURS = env_int("CONFIDE_RELEASE_LINK_HOURS", 72, minimum=1)
+CONFIDE_RELEASE_LINK_ATTEMPTS = env_int("CONFIDE_RELEASE_LINK_ATTEMPTS", 5, minimum=1)

@@ -50,6 +50,8 @@ from confide.messaging.models import Notification
 from confide.records import files
 from confide.records import services as records
 from confide.records.models import Attachment, Case, Client, Note
+from confide.releases import services as releases
+from confide.releases.tests import support as release_support
 from confide.testing import World, actor, build_world, make_client, make_user, signed_in
 from confide.training import services as training
 from confide.training.models import ConflictDeclaration
@@ -75,12 +77,39 @@ class Route:
     query: Callable[[Any], str] = lambda _: ""  # the probe's query string, given the world
 
 
+CASEWORK_REVIEW = frozenset({Role.SUPERVISOR, Role.PRIVACY_OFFICER})
+
+
+def _disclosure_body(_: Any) -> dict[str, Any]:
+    """A valid disclosure request (the matrix agencies have no disclosure profile, so the
+    service refuses it after the access check)."""
+    return {
+        "recipient": "Probe",
+        "recipient_type": "health_care_provider",
+        "purpose": "treatment",
+        "description": "Probe",
+        "categories": ["general"],
+        "date_from": "2025-01-01",
+        "date_to": "2025-01-31",
+    }
+
+
 def _note_body(_: Any) -> dict[str, Any]:
     return {"body": "probe", "version": 999}
 
 
 def _bad_file(_: Any) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("probe.zip", b"PK\x03\x04", "application/zip")}
+
+
+def _roi_body(_: Any) -> dict[str, Any]:
+    """A release that reaches the service and is refused there (it ends before it starts)."""
+    return {
+        "kind": "agency_release",
+        "recipient_type": "attorney",
+        "starts_on": "2030-01-02",
+        "expires_on": "2030-01-01",
+    }
 
 
 ROUTES: dict[str, Route] = {
@@ -109,6 +138,12 @@ ROUTES: dict[str, Route] = {
     "web:walls": Route(ROLE, roles=MANAGERS),
     "web:staff_list": Route(ROLE, roles=ADMIN),
     "web:agency_settings": Route(ROLE, roles=ADMIN),
+    # retention: schedule, due list and approval, legal holds (object ids travel in POST bodies)
+    "web:retention": Route(ROLE, roles=PRIVACY),
+    "web:retention_approve": Route(ROLE, "POST", roles=PRIVACY),
+    "web:retention_schedule": Route(ROLE, roles=PRIVACY),
+    "web:retention_holds": Route(ROLE, roles=PRIVACY),
+    "web:retention_hold_release": Route(ROLE, "POST", roles=PRIVACY),
     # the ledger's signed checkpoints and proofs: hashes only, for privacy officers
     "api:checkpoint_latest": Route(ROLE, roles=PRIVACY),
     "api:checkpoint_detail": Route(ROLE, roles=PRIVACY),
@@ -202,6 +237,212 @@ ROUTES: dict[str, Route] = {
         OBJECT, "POST", obj="accounting_entry", ability="report", body=lambda _: {"text": "probe"}
     ),
     "web:token_revoke": Route(OBJECT, "POST", obj="token", ability="own"),
+    # disclosures: the care team requests and releases; supervisors and privacy officers review;
+    # the recipient's one-time link is public (a token, nothing about the client)
+    "web:release_link": Route(PUBLIC),
+    "web:disclosure_queue": Route(ROLE, roles=CASEWORK_REVIEW),
+    "api:disclosure_review_queue": Route(ROLE, roles=CASEWORK_REVIEW),
+    "web:disclosure_profile": Route(ROLE, roles=ADMIN),
+    "web:disclosure_new": Route(OBJECT, obj="client", ability="disclosure:request"),
+    "web:client_disclosures": Route(OBJECT, obj="client", ability="disclosure:request"),
+    "api:disclosure_request_create": Route(
+        OBJECT, "POST", obj="client", ability="disclosure:request", body=_disclosure_body
+    ),
+    "web:disclosure_detail": Route(OBJECT, obj="disclosure_request", ability="disclosure:read"),
+    "api:disclosure_request_detail": Route(
+        OBJECT, obj="disclosure_request", ability="disclosure:read"
+    ),
+    "web:disclosure_instrument": Route(OBJECT, obj="disclosure_request", ability="disclosure:read"),
+    "web:disclosure_review": Route(
+        OBJECT,
+        "POST",
+        obj="disclosure_request",
+        ability="disclosure:review",
+        body=lambda _: {"decision": "decline", "reason": "probe"},
+    ),
+    "api:disclosure_request_review": Route(
+        OBJECT,
+        "POST",
+        obj="disclosure_request",
+        ability="disclosure:review",
+        body=lambda _: {"approve": False, "reason": "probe"},
+    ),
+    "web:disclosure_packet_build": Route(
+        OBJECT, "POST", obj="disclosure_request", ability="disclosure:release"
+    ),
+    "api:disclosure_packet_build": Route(
+        OBJECT, "POST", obj="disclosure_request", ability="disclosure:release"
+    ),
+    "web:disclosure_release": Route(
+        OBJECT,
+        "POST",
+        obj="disclosure_request",
+        ability="disclosure:release",
+        body=lambda _: {"method": "fax"},
+    ),
+    "api:disclosure_release_send": Route(
+        OBJECT,
+        "POST",
+        obj="disclosure_request",
+        ability="disclosure:release",
+        body=lambda _: {"method": "fax"},
+    ),
+    "web:disclosure_verbal": Route(
+        OBJECT,
+        "POST",
+        obj="disclosure_request",
+        ability="disclosure:release",
+        body=lambda _: {"summary": ""},
+    ),
+    "web:packet_detail": Route(OBJECT, obj="packet", ability="disclosure:release"),
+    "web:packet_detail#POST": Route(
+        OBJECT, "POST", obj="packet", ability="disclosure:release", body=lambda _: {"r_x": "y"}
+    ),
+    "api:disclosure_packet_detail": Route(OBJECT, obj="packet", ability="disclosure:release"),
+    "api:disclosure_redactions_decide": Route(
+        OBJECT,
+        "POST",
+        obj="packet",
+        ability="disclosure:release",
+        body=lambda _: {"choices": {}},
+    ),
+    # releases of information: the client's care team and the agency's privacy officers
+    "web:roi_list": Route(OBJECT, obj="client", ability="release"),
+    "web:roi_new": Route(OBJECT, obj="client", ability="release"),
+    "api:roi_list": Route(OBJECT, obj="client", ability="release"),
+    "api:roi_create": Route(OBJECT, "POST", obj="client", ability="release", body=_roi_body),
+    "web:roi_detail": Route(OBJECT, obj="release", ability="release"),
+    "web:roi_sign": Route(OBJECT, "POST", obj="release", ability="release"),
+    "web:roi_revoke": Route(OBJECT, "POST", obj="release", ability="release"),
+    "web:roi_expiry": Route(OBJECT, "POST", obj="release", ability="release"),
+    "web:roi_pdf": Route(OBJECT, obj="release", ability="release"),
+    "web:roi_fhir": Route(OBJECT, obj="release", ability="release"),
+    "api:roi_detail": Route(OBJECT, obj="release", ability="release"),
+    "api:roi_sign": Route(
+        OBJECT, "POST", obj="release", ability="release", body=lambda _: {"signer_name": "P"}
+    ),
+    "api:roi_revoke": Route(OBJECT, "POST", obj="release", ability="release"),
+    "api:roi_expiry": Route(
+        OBJECT,
+        "POST",
+        obj="release",
+        ability="release",
+        body=lambda _: {"occurred_on": "2999-01-01"},
+    ),
+    "api:roi_fhir": Route(OBJECT, obj="release", ability="release"),
+    "api:roi_pdf": Route(OBJECT, obj="release", ability="release"),
+    # consent: the client's care team (and intake for the notice); privacy officers decide
+    # limits on disclosure and publish the notice; the minor-consent table holds no client data
+    "web:minor_consent": Route(SIGNED_IN),
+    "api:minor_consent": Route(SIGNED_IN),
+    "api:notices_current": Route(SIGNED_IN),
+    "web:disclosure_restriction_queue": Route(ROLE, roles=PRIVACY),
+    "web:notice_publish": Route(ROLE, roles=PRIVACY),
+    "api:notice_publish": Route(
+        ROLE,
+        "POST",
+        roles=PRIVACY,
+        body=lambda _: {"material": True, "texts": {"en": {"title": "T", "body": "B."}}},
+    ),
+    "web:consent_record": Route(OBJECT, obj="client", ability="consent"),
+    "api:consent_record": Route(OBJECT, obj="client", ability="consent"),
+    "web:consent_preference": Route(
+        OBJECT,
+        "POST",
+        obj="client",
+        ability="consent",
+        body=lambda _: {"channel": "mail", "mail-channel": "mail", "mail-allowed": "no"},
+    ),
+    "api:preference_set": Route(
+        OBJECT,
+        "PUT",
+        obj="client",
+        ability="consent",
+        body=lambda _: {"channel": "mail", "allowed": False},
+    ),
+    "web:notice_acknowledge": Route(OBJECT, obj="client", ability="notice"),
+    "api:notice_status": Route(OBJECT, obj="client", ability="notice"),
+    "api:acknowledgement_record": Route(
+        OBJECT,
+        "POST",
+        obj="client",
+        ability="notice",
+        body=lambda _: {"notice_id": "00000000-0000-4000-8000-000000000000", "typed_name": "P"},
+    ),
+    "web:contact_new": Route(OBJECT, obj="client", ability="consent"),
+    "api:contact_add": Route(
+        OBJECT,
+        "POST",
+        obj="client",
+        ability="consent",
+        body=lambda _: {"kind": "friend", "person": {"name": "P"}, "decision": "objected"},
+    ),
+    "web:representative_new": Route(OBJECT, obj="client", ability="consent"),
+    "api:representative_add": Route(
+        OBJECT,
+        "POST",
+        obj="client",
+        ability="consent",
+        body=lambda _: {
+            "kind": "parent",
+            "scope": ["education"],
+            "person": {"name": "P"},
+            "authority": "Probe",
+            "starts_on": "2025-01-01",
+        },
+    ),
+    "web:disclosure_restriction_new": Route(OBJECT, obj="client", ability="consent"),
+    "api:disclosure_limit_request": Route(
+        OBJECT,
+        "POST",
+        obj="client",
+        ability="consent",
+        body=lambda _: {"recipient_kind": "person", "recipient": "P", "information": "P"},
+    ),
+    "web:contact_decide": Route(
+        OBJECT, "POST", obj="contact", ability="consent", body=lambda _: {"decision": "objected"}
+    ),
+    "api:contact_decide": Route(
+        OBJECT, "POST", obj="contact", ability="consent", body=lambda _: {"decision": "objected"}
+    ),
+    "web:contact_end": Route(OBJECT, "POST", obj="contact", ability="consent"),
+    "api:contact_end": Route(OBJECT, "POST", obj="contact", ability="consent"),
+    "web:representative_end": Route(
+        OBJECT,
+        "POST",
+        obj="representative",
+        ability="consent",
+        body=lambda _: {"reason": "authority_ended"},
+    ),
+    "api:representative_end": Route(
+        OBJECT,
+        "POST",
+        obj="representative",
+        ability="consent",
+        body=lambda _: {"reason": "authority_ended"},
+    ),
+    "web:disclosure_restriction_decide": Route(
+        OBJECT,
+        "POST",
+        roles=PRIVACY,
+        obj="disclosure_restriction",
+        ability="agency",
+        body=lambda _: {"decision": "deny"},
+    ),
+    "api:disclosure_limit_decide": Route(
+        OBJECT,
+        "POST",
+        roles=PRIVACY,
+        obj="disclosure_restriction",
+        ability="agency",
+        body=lambda _: {"agree": False},
+    ),
+    "web:disclosure_restriction_end": Route(
+        OBJECT, "POST", roles=PRIVACY, obj="disclosure_restriction", ability="agency"
+    ),
+    "api:disclosure_limit_end": Route(
+        OBJECT, "POST", roles=PRIVACY, obj="disclosure_restriction", ability="agency"
+    ),
 }
 
 
@@ -324,6 +565,9 @@ def build_matrix() -> Matrix:
     m.checkpoints.append(_checkpoint())
     _notes(m, w)
     _grants_and_the_rest(m, w)
+    _disclosures(m, w)
+    _releases(m, w)
+    _consent(m, w)
     for agency in ("a", "b"):
         agency_id = getattr(w, f"agency_{agency}").id
         m.add("event", agency, Event.objects.filter(agency_id=agency_id).order_by("seq").first())
@@ -482,6 +726,127 @@ def _grants_and_the_rest(m: Matrix, w: World) -> None:
         m.add("token", name, token)
 
 
+def _consent(m: Matrix, w: World) -> None:
+    """A contact and a representative of a client in each situation, and a limit on
+    disclosure awaiting a decision in each agency."""
+    u = m.users
+    for name, author, client in (
+        ("own_team", "worker_a", w.client_a),
+        ("other_team", "other_worker_a", w.client_a_other),
+        ("other_agency", "worker_b", w.client_b),
+    ):
+        person = consent.PersonInput(name="Matrix person")
+        m.add(
+            "contact",
+            name,
+            consent.contact_add(
+                actor=actor(u[author]),
+                client_id=client.id,
+                kind="friend",
+                person=person,
+                may_be_told=["appointments"],
+                decision="agreed",
+            ),
+        )
+        m.add(
+            "representative",
+            name,
+            consent.representative_add(
+                actor=actor(u[author]),
+                client_id=client.id,
+                kind="guardian",
+                scope=["all_health_care"],
+                person=person,
+                authority="Matrix order",
+                starts_on=dt.date(2025, 1, 1),
+            ),
+        )
+    for name, author, client in (
+        ("dr_a", "worker_a", w.client_a),
+        ("dr_b", "worker_b", w.client_b),
+    ):
+        m.add(
+            "disclosure_restriction",
+            name,
+            consent.disclosure_restriction_request(
+                actor=actor(u[author]),
+                client_id=client.id,
+                recipient_kind="person",
+                recipient="Matrix recipient",
+                information="Matrix information",
+            ),
+        )
+
+
+def _releases(m: Matrix, w: World) -> None:
+    """A signed release of information of a client in each situation, by its care team."""
+    u, clients = m.users, m.objects["client"]
+    for name, author in (
+        ("own_team", "worker_a"),
+        ("other_team", "other_worker_a"),
+        ("other_agency", "worker_b"),
+        ("walled", "worker_a2"),
+        ("restricted", "worker_a"),
+        ("emergency", "other_worker_a"),
+        ("review", "other_worker_a"),
+    ):
+        who = actor(u[author])
+        made = releases.release_create(
+            actor=who, client_id=clients[name].id, data=release_support.complete()
+        )
+        signed = releases.release_sign(
+            actor=who, release_id=made.id, signature=release_support.signature()
+        )
+        m.add("release", name, signed)
+
+
+def _disclosures(m: Matrix, w: World) -> None:
+    """A disclosure request on four clients (each with an uploaded instrument) and a packet on
+    two. The profiles are removed again, so the create probes stop at the service."""
+    from confide.disclosures import packets as disclosure_packets
+    from confide.disclosures import services as disclosure_services
+    from confide.disclosures.models import DisclosureProfile
+
+    for agency, admin in ((w.agency_a, m.users["admin_a"]), (w.agency_b, m.users["admin_b"])):
+        DisclosureProfile.objects.create(
+            agency=agency,
+            jurisdiction_state="CA",
+            entity_type="hipaa_covered_provider",
+            updated_by=admin,
+        )
+    clients = m.objects["client"]
+    for name, requester in (
+        ("own_team", "worker_a"),
+        ("other_team", "other_worker_a"),
+        ("other_agency", "worker_b"),
+        ("walled", "worker_a2"),
+    ):
+        request = disclosure_services.request_create(
+            actor=actor(m.users[requester]),
+            client_id=clients[name].id,
+            data=disclosure_services.RequestInput(
+                recipient="Matrix clinic",
+                recipient_type="health_care_provider",
+                purpose="treatment",
+                description="Matrix",
+                categories=["general"],
+                date_from=dt.date(2025, 1, 1),
+                date_to=dt.date(2025, 1, 31),
+                legal_instrument="subpoena",
+                instrument=disclosure_services.Upload("order.txt", "text/plain", b"Order."),
+            ),
+        )
+        assert request.instrument is not None
+        files.promote(request.instrument)
+        m.add("disclosure_request", name, request)
+        if name in ("own_team", "other_agency"):
+            packet = disclosure_packets.packet_build(
+                actor=actor(m.users[requester]), request_id=request.id
+            )
+            m.add("packet", name, packet)
+    DisclosureProfile.objects.all().delete()
+
+
 def _disclosure(officer: User, client: Client) -> AccountingEntry:
     return accounting.accounting_entry_record(
         actor=actor(officer),
@@ -575,6 +940,8 @@ AGENCY_OF = {
     "requested_b": "b",
     "worker_a": "a",
     "worker_b": "b",
+    "dr_a": "a",
+    "dr_b": "b",
 }
 
 
@@ -585,6 +952,13 @@ def expected(route: Route, obj: str) -> dict[str, str]:
         return dict.fromkeys(CLIENT_VIEW[obj] | {intake}, "ok")
     if route.ability == "client:view":
         return dict.fromkeys(CLIENT_VIEW[obj], "ok")
+    if route.ability in ("consent", "notice"):
+        # The care team; an emergency or review grant reads the record but not this (403).
+        only_read = GRANT_ONLY.get(obj, set())
+        outcome = {p: "refused" if p in only_read else "ok" for p in CLIENT_VIEW[obj]}
+        if route.ability == "notice":  # intake walks a new client through the notice
+            outcome[INTAKE_OF.get(obj, "intake_a")] = "ok"
+        return outcome
     if route.ability == "note:create":
         viewers = CLIENT_VIEW[obj]
         refused = {"privacy_a"} if obj == "review" else set()  # a review reads, never writes
@@ -624,7 +998,43 @@ def expected(route: Route, obj: str) -> dict[str, str]:
             elif persona.endswith(f"_{agency}"):
                 outcome[persona] = "ok"
         return outcome
+    if route.ability == "release":
+        # The care team (an emergency grant reads the record but not its releases) and the
+        # agency's privacy officers, unless walled.
+        ok = (CLIENT_VIEW[obj] - GRANT_ONLY.get(obj, set())) | REPORTS[obj]
+        refused = GRANT_ONLY.get(obj, set()) - ok
+        return {**dict.fromkeys(refused, "refused"), **dict.fromkeys(ok, "ok")}
+    if route.ability.startswith("disclosure:"):
+        return _disclosure_expected(route.ability, obj)
     raise AssertionError(f"no expectation for {route.ability}")
+
+
+# Who may read a disclosure request: its client's care team (disclosure:request) and the
+# agency's privacy officers (disclosure:review), never through a wall.
+DISCLOSURE_READ: dict[str, set[str]] = {
+    "own_team": CLIENT_VIEW["own_team"] | {"privacy_a"},
+    "other_team": {"other_worker_a", "supervisor_a"},  # privacy_a is walled off this client
+    "other_agency": CLIENT_VIEW["other_agency"] | {"privacy_b"},
+    "walled": CLIENT_VIEW["walled"] | {"privacy_a"},
+}
+
+
+def _disclosure_expected(ability: str, obj: str) -> dict[str, str]:
+    if ability == "disclosure:request":
+        # Viewing through an emergency or review grant opens no disclosure (a 403 there).
+        only_read = GRANT_ONLY.get(obj, set())
+        return {p: "refused" if p in only_read else "ok" for p in CLIENT_VIEW[obj]}
+    if ability == "disclosure:read":
+        return dict.fromkeys(DISCLOSURE_READ[obj], "ok")
+    if ability == "disclosure:review":
+        # Supervisors and privacy officers review; a practitioner on the team is refused.
+        return {
+            p: "refused" if actor_role(p) == Role.PRACTITIONER else "ok"
+            for p in DISCLOSURE_READ[obj]
+        }
+    if ability == "disclosure:release":
+        return dict.fromkeys(CLIENT_VIEW[obj], "ok")
+    raise AssertionError(f"no expectation for {ability}")
 
 
 ROLES = {
@@ -649,6 +1059,8 @@ def _url(m: Matrix, name: str, obj: Any = None) -> str:
     base, route = name.split("#")[0], ROUTES[name]
     if obj is None:
         kwargs: dict[str, object] = {"rest": "nothing-here"} if base == "api:unknown" else {}
+        if base == "web:release_link":
+            kwargs = {"token": "matrix-probe-token-that-names-no-delivery"}
         if base == "api:checkpoint_detail":
             kwargs = {"tree_size": m.checkpoints[-1]}
         return reverse(base, kwargs=kwargs) + route.query(m)
@@ -666,6 +1078,12 @@ def _url(m: Matrix, name: str, obj: Any = None) -> str:
         "notification": "notification_id",
         "token": "token_id",
         "accounting_entry": "entry_id",
+        "disclosure_request": "request_id",
+        "packet": "packet_id",
+        "release": "release_id",
+        "contact": "contact_id",
+        "representative": "representative_id",
+        "disclosure_restriction": "restriction_id",
     }[ROUTES[name].obj]
     return reverse(base, kwargs={param: str(obj.id)})
 

@@ -42,6 +42,18 @@ class Action(StrEnum):
     NOTE_ADDENDUM = "note:addendum"
     ATTACHMENT_VIEW = "attachment:view"
     ATTACHMENT_CREATE = "attachment:create"
+    RETENTION_APPROVE = "retention:approve"
+    RETENTION_HOLD = "retention:hold"
+    DISCLOSURE_REQUEST = "disclosure:request"
+    DISCLOSURE_REVIEW = "disclosure:review"
+    DISCLOSURE_RELEASE = "disclosure:release"
+    CONSENT_VIEW = "consent:view"
+    CONSENT_MANAGE = "consent:manage"
+    NOTICE_ACKNOWLEDGE = "consent:notice:acknowledge"
+    RELEASE_VIEW = "release:view"
+    RELEASE_CREATE = "release:create"
+    RELEASE_SIGN = "release:sign"
+    RELEASE_REVOKE = "release:revoke"
 
 
 Resource = Client | Case | Note

@@ -11,7 +11,10 @@ from ninja import NinjaAPI, Swagger
 
 from confide.api import errors
 from confide.api.auth import TokenAuth
+from confide.api.consent_routes import router as consent_router
+from confide.api.disclosures_routes import router as disclosures_router
 from confide.api.ledger_routes import router as ledger_router
+from confide.api.releases_routes import router as releases_router
 from confide.api.routes import router
 
 DOCS_SETTINGS = {
@@ -33,4 +36,7 @@ api = NinjaAPI(
 errors.install(api)
 # The ledger router goes first: the record router ends with a catch-all 404.
 api.add_router("/ledger", ledger_router)
+api.add_router("/releases", releases_router)
+api.add_router("/consent", consent_router)
+api.add_router("/disclosures", disclosures_router)
 api.add_router("/", router)

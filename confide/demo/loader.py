@@ -17,6 +17,8 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,6 +40,10 @@ from confide.ledger.enums import EventType
 from confide.records import services as records
 from confide.records.enums import NoteKind
 from confide.records.models import Case, Client
+from confide.releases import services as releases
+from confide.releases.enums import ReleaseKind, Statement
+from confide.releases.validation import ReleaseInput, SignatureInput
+from confide.retention import services as retention
 from confide.training.enums import Relationship
 from confide.training.services import conflict_declare, training_record
 
@@ -424,6 +430,161 @@ def _seed_people(worker: Actor, case: Case, index: int) -> None:
         )
 
 
+def _demo_release(worker: Actor, client_id: UUID, sign: bool = True, **terms: Any) -> UUID:
+    """A release through the services, complete for its kind, signed unless told otherwise."""
+    start = timezone.localdate() - dt.timedelta(days=20)
+    base: dict[str, Any] = {
+        "kind": ReleaseKind.HIPAA_AUTHORIZATION,
+        "recipient_type": "health_care_provider",
+        "recipient_name": "Lakeside Family Clinic (synthetic)",
+        "recipient_contact": "Records office, 12 Lake Road",
+        "discloser": "Riverbend counseling team",
+        "purpose": "care_coordination",
+        "categories": ("general", "mental_health_general"),
+        "description": "Intake assessment and progress notes of the last six months",
+        "starts_on": start,
+        "expires_on": start + dt.timedelta(days=365),
+        "statements": tuple(Statement.values),
+    }
+    data = ReleaseInput(**{**base, **terms})
+    release = releases.release_create(actor=worker, client_id=client_id, data=data)
+    if sign:
+        signature = SignatureInput(signer_name="Client (synthetic demo)", signed_on=start)
+        releases.release_sign(actor=worker, release_id=release.id, signature=signature)
+    return release.id
+
+
+def _seed_releases(setup: AgencySetup) -> None:
+    """Releases of information on the first client of each of the first two teams: an active
+    HIPAA authorization, a draft psychotherapy-notes authorization, a revoked VAWA release, a
+    Part 2 single consent for TPO, and an agency release ended by its expiry event."""
+    first = _first_cases(setup)
+    if first and first[0] is not None:
+        worker, client_id = setup.teams[0].practitioners[0], first[0].client_id
+        _demo_release(worker, client_id)
+        _demo_release(
+            worker,
+            client_id,
+            sign=False,
+            kind=ReleaseKind.PSYCHOTHERAPY_NOTES,
+            categories=("psychotherapy_notes",),
+            description="Psychotherapy notes of the sessions in March",
+        )
+        vawa = _demo_release(
+            worker,
+            client_id,
+            kind=ReleaseKind.VAWA_RELEASE,
+            recipient_type="social_service_agency",
+            recipient_name="County housing office (synthetic)",
+            purpose="client_directed",
+            categories=("dv_victim_pii",),
+            description="Name and current shelter contact, for a housing application",
+            expires_on=timezone.localdate() + dt.timedelta(days=30),
+        )
+        releases.release_revoke(actor=worker, release_id=vawa)
+    if len(first) > 1 and first[1] is not None:
+        worker, client_id = setup.teams[1].practitioners[0], first[1].client_id
+        _demo_release(
+            worker,
+            client_id,
+            kind=ReleaseKind.PART2_CONSENT,
+            part2_tpo=True,
+            purpose="tpo",
+            categories=("substance_use_part2",),
+            recipient_name="My treating providers and health plan (synthetic)",
+            description="Substance use treatment records: assessments, plans, attendance",
+            expires_on=None,
+        )
+        ended = _demo_release(
+            worker,
+            client_id,
+            kind=ReleaseKind.AGENCY_RELEASE,
+            recipient_type="employer",
+            recipient_name="Northside Works (synthetic)",
+            purpose="return_to_work_verification",
+            categories=("general",),
+            description="Dates of attendance only",
+            expires_on=None,
+            expiry_event="When the return-to-work plan is agreed",
+        )
+        releases.release_record_expiry_event(
+            actor=worker, release_id=ended, occurred_on=timezone.localdate()
+        )
+
+
+def _seed_retention(setup: AgencySetup) -> None:
+    """A California schedule, the last three clients' cases closed long ago (so they are due;
+    never a team's first client, which other demo seeds and the browser test use), and a legal
+    hold on one of them."""
+    people = {u.email.split("@")[0]: u for u in User.objects.filter(agency=setup.agency)}
+    privacy = _cli_actor(people["privacy"])
+    retention.retention_schedule_set(actor=privacy, state="CA")
+    firsts = {c.id for c in _first_cases(setup) if c is not None}
+    old = [
+        c
+        for c in Case.objects.filter(agency=setup.agency).order_by("-case_number")[:6]
+        if c.id not in firsts
+    ][:3]
+    # Their history predates the demo: closed in 2015, so due in 2022 under the CA schedule.
+    Case.objects.filter(id__in=[c.id for c in old]).update(
+        status="closed", opened_on=dt.date(2013, 5, 1), closed_on=dt.date(2015, 9, 30)
+    )
+    if old:
+        retention.legal_hold_place(
+            actor=privacy,
+            case_number=old[0].case_number,
+            reason="subpoena",
+            details="Subpoena duces tecum, County Superior Court (synthetic demo)",
+        )
+
+
+DEMO_STATES = ("NY", "CA")
+
+
+def _seed_disclosures(setups: list[AgencySetup], today: dt.date) -> None:
+    """Each agency's disclosure profile; in the first agency, a duty-to-warn request waiting in
+    the reviewers' queue and a treatment referral ready to build into a packet."""
+    from confide.disclosures import services as disclosures
+
+    for setup, state in zip(setups, DEMO_STATES, strict=False):
+        admin = User.objects.get(agency=setup.agency, email__startswith="admin@")
+        disclosures.profile_set(
+            actor=_cli_actor(admin), jurisdiction_state=state, entity_type="hipaa_covered_provider"
+        )
+    first = _first_cases(setups[0])[0]
+    if first is None or not setups[0].teams[0].practitioners:
+        return
+    worker = setups[0].teams[0].practitioners[0]
+    base = {
+        "description": "Demo request",
+        "date_from": today - dt.timedelta(days=365),
+        "date_to": today,
+    }
+    disclosures.request_create(
+        actor=worker,
+        client_id=first.client_id,
+        data=disclosures.RequestInput(
+            recipient="Named person the client threatened",
+            recipient_type="potential_victim",
+            purpose="prevent_serious_threat",
+            categories=["mental_health_general"],
+            facts={"threat": {"present": True}},
+            **base,  # type: ignore[arg-type]
+        ),
+    )
+    disclosures.request_create(
+        actor=worker,
+        client_id=first.client_id,
+        data=disclosures.RequestInput(
+            recipient="Lakeside Family Clinic",
+            recipient_type="health_care_provider",
+            purpose="treatment",
+            categories=["general"],
+            **base,  # type: ignore[arg-type]
+        ),
+    )
+
+
 def load_demo(size: Size, *, seed: int = 2025, progress: Progress | None = None) -> Counts:
     """Create both demo agencies and their records. Each batch of clients is one transaction."""
     rng = random.Random(seed)
@@ -445,6 +606,12 @@ def load_demo(size: Size, *, seed: int = 2025, progress: Progress | None = None)
         _seed_access(setups[0])
     with transaction.atomic():
         _seed_consent(setups)
+    with transaction.atomic():
+        _seed_releases(setups[0])
+    with transaction.atomic():
+        _seed_retention(setups[0])
+    with transaction.atomic():
+        _seed_disclosures(setups, today)
     return Counts(clients=size.clients, notes=notes, signed=signed)
 
 

@@ -25,6 +25,20 @@ COVERAGE: dict[str, tuple[list[str], list[str]]] = {
             "test_release_policy:test_a_walled_privacy_officer_may_not",
         ],
     ),
+    "disclosure.privacy_officer_review": (
+        ["test_disclosure_policy:test_a_privacy_officer_of_the_agency_may_sign_off_a_review"],
+        [
+            "test_disclosure_policy:test_another_agencys_privacy_officer_may_not_review",
+            "test_disclosure_policy:test_a_walled_privacy_officer_may_not_review",
+        ],
+    ),
+    "disclosure.review.not_practitioner": (
+        ["test_disclosure_policy:test_a_supervisor_of_the_care_team_may_review"],
+        [
+            "test_disclosure_policy:"
+            "test_a_practitioner_never_signs_off_a_review_even_on_their_own_caseload"
+        ],
+    ),
     "retention.privacy_officer": (
         ["test_retention_policy:test_a_privacy_officer_of_the_agency_may_approve_and_hold"],
         ["test_retention_policy:test_another_agencys_privacy_officer_may_not"],

@@ -32,6 +32,7 @@ from confide.disclosures.exports import ACCOUNTING_HEADER, accounting_csv
 from confide.disclosures.models import AccountingAnnotation, AccountingEntry
 from confide.ledger import services as ledger_services
 from confide.ledger.enums import EventType
+from confide.ledger.testing import as_table_owner
 from confide.ledger.tests.support import events_since, ledger_mark
 from confide.testing import World, actor, make_user
 
@@ -191,6 +192,7 @@ def test_the_database_refuses_to_change_or_remove_entries_and_annotations(
     accounting_entry_annotate(actor=actor(world.privacy_a), entry_id=entry.id, text="checked")
     before = _raw("disclosures_accountingentry", entry.id)
     with (
+        as_table_owner(),  # a role with the privileges: the app's has none (ledger test_roles)
         pytest.raises(DatabaseError, match="append-only"),
         transaction.atomic(),
         connection.cursor() as cursor,
@@ -202,12 +204,12 @@ def test_the_database_refuses_to_change_or_remove_entries_and_annotations(
 
 def test_the_orm_cannot_change_or_delete_an_entry_either(world: World) -> None:
     entry = record(world)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+    with as_table_owner(), pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AccountingEntry.objects.filter(id=entry.id).update(excluded_kind="tpo")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+    with as_table_owner(), pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AccountingEntry.objects.filter(id=entry.id).delete()
     entry.excluded_kind = "tpo"
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+    with as_table_owner(), pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         entry.save()
     assert AccountingEntry.objects.get(id=entry.id).excluded_kind == ""
 
@@ -218,7 +220,7 @@ def test_postgres_refuses_truncate(world: World) -> None:
         pytest.skip("TRUNCATE triggers exist on PostgreSQL")
     record(world)
     for table in ("disclosures_accountingentry", "disclosures_accountingannotation"):
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(), as_table_owner(), connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks in the way
             with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
                 cursor.execute(f"TRUNCATE {table} CASCADE")

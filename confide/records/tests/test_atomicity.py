@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from confide.ledger import services as ledger
 from confide.ledger.chain import GENESIS_HASH
 from confide.ledger.models import ChainHead, Event
+from confide.ledger.testing import as_table_owner
 from confide.records import selectors, services
 from confide.records.models import Attachment, Note
 from confide.records.tests.support import snapshot
@@ -35,13 +36,13 @@ def _crash_in_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _crash_after_the_event_row(monkeypatch: pytest.MonkeyPatch) -> None:
     """The event row is inserted, then the ledger write dies before it returns."""
-    original = Event.objects.create
+    original = ledger.record
 
-    def create_then_crash(**kwargs: Any) -> Event:
+    def record_then_crash(**kwargs: Any) -> Event:
         original(**kwargs)
         raise Crash
 
-    monkeypatch.setattr(Event.objects, "create", create_then_crash)
+    monkeypatch.setattr(ledger, "record", record_then_crash)
 
 
 def _draft(world: World) -> Note:
@@ -178,18 +179,23 @@ def test_a_database_refusal_of_the_event_takes_the_note_with_it(world: World) ->
     # Someone else's append took the next sequence number without moving the head; the insert
     # of our event fails in the database, and the note goes with it.
     head = ChainHead.objects.get(id=1)
+    with as_table_owner():  # the application's role may not insert events itself
+        _block_next_seq(head.seq + 1)
+    before = snapshot()
+    with pytest.raises(IntegrityError):
+        _note_create(world)
+    assert snapshot() == before
+
+
+def _block_next_seq(seq: int) -> None:
     Event.objects.create(
-        seq=head.seq + 1,
+        seq=seq,
         occurred_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
         channel="system",
         event_type="x",
         prev_hash=GENESIS_HASH,
         hash="e" * 64,
     )
-    before = snapshot()
-    with pytest.raises(IntegrityError):
-        _note_create(world)
-    assert snapshot() == before
 
 
 def test_the_addendum_is_inserted_once_already_linked_to_the_original(
