@@ -186,7 +186,7 @@ def _staff(rng: random.Random, agency: Agency, email: str, role: Role, teams: li
 
 def _record_training(rng: random.Random, agency: Agency, admin: Actor) -> None:
     """Every demo staff member completed confidentiality training in the past few months."""
-    today = clock.now().date()
+    today = clock.today()
     for user in User.objects.filter(agency=agency).order_by("email"):
         completed = today - dt.timedelta(days=rng.randint(10, 200))
         training_record(actor=admin, user_id=user.id, completed_on=completed)

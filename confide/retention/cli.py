@@ -17,7 +17,7 @@ from confide.core import clock
 
 def _today(raw: str | None) -> dt.date:
     if raw is None:
-        return clock.now().date()
+        return clock.today()
     return dt.date.fromisoformat(raw)
 
 

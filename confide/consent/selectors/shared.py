@@ -81,7 +81,7 @@ def personal_representatives(client_id: UUID, on: dt.date | None = None) -> list
     """The client's representatives in force on `on` (today by default). Anything shown to
     them goes through `guardian_may_see` (or `authorize(..., audience=GUARDIAN)`), which keeps
     out what a minor consented to alone."""
-    day = on or clock.now().date()
+    day = on or clock.today()
     rows = (
         PersonalRepresentative.objects.filter(
             client_id=client_id, ended_at=None, starts_on__lte=day

@@ -86,10 +86,10 @@ def contact_add(
     details = _person(problems, person)
     told = check.choices(problems, "may_be_told", may_be_told, MayBeTold.values)
     decision = check.choice(problems, "decision", decision, ClientDecision.values)
-    on = _date(problems, "decided_on", decided_on, required=False) or clock.now().date()
+    on = _date(problems, "decided_on", decided_on, required=False) or clock.today()
     if decision == ClientDecision.AGREED and not told and "may_be_told" not in problems.fields:
         problems.add("may_be_told", "choose what they may be told, or record an objection")
-    if on > clock.now().date():
+    if on > clock.today():
         problems.add("decided_on", "cannot be in the future")
     problems.raise_if_any()
     client = _consent_client(actor, client_id, Action.CONSENT_MANAGE)
@@ -146,7 +146,7 @@ def contact_decide(
         raise Conflict("This contact was removed; add them again if they are involved again.")
     contact.decision = decision
     contact.may_be_told = [] if decision == ClientDecision.OBJECTED else told
-    contact.decided_on = clock.now().date()
+    contact.decided_on = clock.today()
     contact.save(update_fields=["decision", "may_be_told", "decided_on", "updated_at"])
     ledger.record(
         actor=actor,

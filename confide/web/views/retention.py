@@ -27,7 +27,7 @@ NO_CASE = "No case with this number that you may place a hold on. Check the numb
 
 def _due_context(actor: Actor, form: forms.ApproveForm | None = None) -> dict[str, Any]:
     schedule = selectors.schedule_current(actor.agency_id)
-    due = selectors.due_list(actor=actor, today=clock.now().date()) if schedule else []
+    due = selectors.due_list(actor=actor, today=clock.today()) if schedule else []
     choices = [
         (str(d.client_id), ", ".join(d.case_numbers)) for d in due if not (d.held or d.approved)
     ]
@@ -68,7 +68,7 @@ def approve(request: HttpRequest, actor: Actor) -> HttpResponse:
             batch = services.purge_batch_approve(
                 actor=actor,
                 client_ids=form.cleaned_data["clients"],
-                today=clock.now().date(),
+                today=clock.today(),
                 reauthenticated=True,
             )
         except DomainError as error:
