@@ -1,13 +1,16 @@
 """The purge job: crypto-shredding of approved clients, and its re-application after a restore.
 
 Purge = crypto-shred (docs/decisions/0007): in one transaction per client, the client's wrapped
-data keys and blind-index rows are destroyed (`crypto.shred.destroy_client_material`), the
+data keys and blind-index rows are destroyed (`crypto.shred.destroy_client_material`); the
 record's own rows (cases, notes, attachments, with their clear metadata: case numbers, dates,
-labels) are deleted, the client row is kept as a tombstone with its ciphertext and labels
-blanked (accounting entries, grants, restrictions and walls refer to it, some append-only), a
-`ShreddedClient` tombstone is written, and the ledger gets `retention:client:shredded` (ids and
-counts only). After commit the attachment files are deleted and the client is appended to the
-shred list beside the keys. The ledger's events keep their hashes and still verify.
+labels) and its consent rows (releases of information, contacts, acknowledgements,
+representatives, communication preferences and disclosure limits, whose kinds, categories and
+dates would otherwise outlive the key) are deleted; the client row is kept as a tombstone with
+its ciphertext and labels blanked (accounting entries, grants, restrictions and walls refer to
+it, some append-only); a `ShreddedClient` tombstone is written, and the ledger gets
+`retention:client:shredded` (ids and counts only). After commit the attachment files are
+deleted and the client is appended to the shred list beside the keys. The ledger's events keep
+their hashes and still verify.
 
 It acts only on what a privacy officer approved (`services.purge_batch_approve`), and checks
 each client's holds and due date again under the client's row lock.
@@ -23,6 +26,13 @@ from uuid import UUID
 from django.db import DatabaseError, models, transaction
 from django.db.models import ProtectedError
 
+from confide.consent.models import (
+    Acknowledgement,
+    CommunicationPreference,
+    Contact,
+    DisclosureRestriction,
+    PersonalRepresentative,
+)
 from confide.core import clock
 from confide.core.errors import DomainError
 from confide.crypto.envelope import DecryptionFailed
@@ -31,6 +41,7 @@ from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.records import files
 from confide.records.models import Attachment, Case, Client, Note
+from confide.releases.models import Release
 from confide.retention import shredlist
 from confide.retention.enums import ItemStatus, ShredCause
 from confide.retention.errors import PurgeBlocked
@@ -140,6 +151,18 @@ def _finish_batches() -> None:
         ).update(finished_at=clock.now())
 
 
+# A client's consent rows: deleted with the record (their clear columns say what kind of care and
+# what was shared with whom). Access restrictions stay: grants and walls are judged against them.
+CONSENT_ROWS: tuple[type[models.Model], ...] = (
+    Release,
+    Contact,
+    Acknowledgement,
+    PersonalRepresentative,
+    CommunicationPreference,
+    DisclosureRestriction,
+)
+
+
 def _scrub_client(client: Client) -> None:
     """Blank the tombstone row's ciphertext and labels (its id stays for what refers to it)."""
     changed = ["labels", "updated_at"]
@@ -170,6 +193,8 @@ def shred_client(client: Client, *, cause: ShredCause, batch_id: UUID | None) ->
             Attachment.objects.filter(client=client).delete()
             Note.objects.filter(client=client).delete()
             Case.objects.filter(client=client).delete()
+            for consent_model in CONSENT_ROWS:
+                consent_model.objects.filter(client=client).delete()
     except ProtectedError as error:
         table = next(iter(error.protected_objects))._meta.db_table
         raise PurgeBlocked(table) from None

@@ -19,6 +19,8 @@ from confide.ledger.models import Event
 from confide.ledger.verify import verify_chain
 from confide.records import services as records
 from confide.records.models import Attachment, Case, Client, Note
+from confide.releases.models import Release
+from confide.releases.tests import support as release_support
 from confide.retention import purge, selectors, services, shredlist
 from confide.retention.enums import Basis, ItemStatus
 from confide.retention.errors import AlreadyApproved, NoSchedule, NotDue, UnderLegalHold
@@ -237,6 +239,8 @@ def test_the_purge_shreds_an_approved_client_and_the_ledger_still_verifies(
 ) -> None:
     set_schedule(world)
     attachment = _with_file(world, world.client_a)
+    release = release_support.signed(actor(world.worker_a), world.client_a.id)
+    other_release = release_support.signed(actor(world.other_worker_a), world.client_a_other.id)
     close_cases(world.client_a)
     assert _file_path(attachment).exists()
     _approve(world, world.client_a)
@@ -244,6 +248,8 @@ def test_the_purge_shreds_an_approved_client_and_the_ledger_still_verifies(
         summary = purge.purge_run(today=TODAY)
     assert (summary.purged, summary.held, summary.failed) == (1, 0, 0)
     client_id = world.client_a.id
+    assert not Release.objects.filter(id=release.id).exists()  # its categories were in clear
+    assert Release.objects.filter(id=other_release.id).exists()
     with pytest.raises(DecryptionFailed):
         client_key(client_id)
     assert not ClientKey.objects.filter(client_id=client_id).exists()
