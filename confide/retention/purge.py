@@ -194,7 +194,7 @@ def shred_client(client: Client, *, cause: ShredCause, batch_id: UUID | None) ->
             Note.objects.filter(client=client).delete()
             Case.objects.filter(client=client).delete()
             for consent_model in CONSENT_ROWS:
-                consent_model.objects.filter(client=client).delete()
+                consent_model._default_manager.filter(client=client).delete()
     except ProtectedError as error:
         table = next(iter(error.protected_objects))._meta.db_table
         raise PurgeBlocked(table) from None
