@@ -55,6 +55,21 @@ class SearchForm(forms.Form):
     )
 
 
+class PhoneSearchForm(forms.Form):
+    last_four = forms.RegexField(
+        regex=r"^[0-9]{4}$",
+        max_length=4,
+        label="Last four digits of the phone number",
+        error_messages={"invalid": "Enter exactly four digits."},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class IdentifierSearchForm(forms.Form):
+    kind = forms.CharField(max_length=40, label="Identifier kind (for example medicaid)")
+    value = forms.CharField(max_length=100, label="Identifier (exact)")
+
+
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(choices=NoteKind.choices)
     body = forms.CharField(

@@ -23,20 +23,45 @@ from confide.web import forms
 from confide.web.auth import staff_view
 from confide.web.views.common import form_problem, status_of
 
+SEARCH_FORMS = {
+    "name": forms.SearchForm,
+    "phone": forms.PhoneSearchForm,
+    "identifier": forms.IdentifierSearchForm,
+}
+
 
 @require_http_methods(["GET", "POST"])
 @staff_view
 def client_search(request: HttpRequest, actor: Actor) -> HttpResponse:
-    # POST, so a name and date of birth never appear in a URL, history or server log.
-    form = forms.SearchForm(request.POST or None)
-    results = None
-    if form.is_bound and form.is_valid():
-        results = selectors.client_search(
-            actor=actor,
-            legal_name=form.cleaned_data["legal_name"],
-            date_of_birth=form.cleaned_data["date_of_birth"],
+    """Exact look-ups by name + date of birth, phone's last four digits, or an identifier.
+
+    POST, so what is searched for never appears in a URL, history or server log. The posted
+    `by` field (default: name) says which of the three forms was sent; only that one is bound.
+    """
+    by = request.POST.get("by", "name") if request.method == "POST" else ""
+    bound = {
+        # The name form keeps unprefixed field names (legal_name, date_of_birth).
+        name: form_class(
+            request.POST if by == name else None, prefix=None if name == "name" else name
         )
-    return render(request, "web/search.html", {"form": form, "results": results})
+        for name, form_class in SEARCH_FORMS.items()
+    }
+    results = None
+    form = bound.get(by)
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        if by == "name":
+            results = selectors.client_search(
+                actor=actor, legal_name=data["legal_name"], date_of_birth=data["date_of_birth"]
+            )
+        elif by == "phone":
+            results = selectors.client_search_phone(actor=actor, last_four=data["last_four"])
+        else:
+            results = selectors.client_search_identifier(
+                actor=actor, kind=data["kind"], value=data["value"]
+            )
+    context = {"forms": bound, "by": by or "name", "results": results}
+    return render(request, "web/search.html", context)
 
 
 @require_GET
