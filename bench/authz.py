@@ -31,40 +31,25 @@ Targets: page p50 ratio <= 1.5; single decision p50 <= 150 us. It always exits 0
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import re
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = os.environ.get("CONFIDE_BENCH_AUTHZ_DB", "confide_authzbench")
-if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", DB_NAME):
-    raise SystemExit("CONFIDE_BENCH_AUTHZ_DB must be a plain lower-case database name")
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-VAR_DIR = Path(tempfile.mkdtemp(prefix="confide-bench-authz-"))
+import benchdb
+
+PLACE = benchdb.prepare(
+    env_var="CONFIDE_BENCH_AUTHZ_DB", default_db="confide_authzbench", prefix="confide-bench-authz-"
+)
+DB_NAME, VAR_DIR = PLACE.db_name, PLACE.var_dir
 TEAMS, PROGRAMS, PRACTITIONER_TEAMS, STAFF_PER_TEAM = 100, 10, 10, 4
 PAGE = 100
 PAGE_RATIO_TARGET = 1.5
 SINGLE_P50_TARGET_US = 150.0
-
-# Settings are read once, at django.setup(): point them at the bench database and a temp dir.
-sys.path.insert(0, str(ROOT))
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-os.environ["CONFIDE_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-os.environ["CONFIDE_VAR_DIR"] = str(VAR_DIR)
-os.environ["CONFIDE_KEYRING_PATH"] = str(VAR_DIR / "keyring.json")
-os.environ["CONFIDE_FILES_DIR"] = str(VAR_DIR / "files")
-os.environ["CONFIDE_LOG_LEVEL"] = "WARNING"
-os.environ.pop("CONFIDE_ENV", None)
 
 import django  # noqa: E402
 
@@ -72,7 +57,6 @@ django.setup()
 
 import datetime as dt  # noqa: E402
 
-import psycopg  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import QuerySet  # noqa: E402
@@ -93,26 +77,6 @@ DUMMY = b"\x01" + bytes(39)  # stands in for ciphertext: the policy never reads 
 
 
 # --- setup -----------------------------------------------------------------------------------
-
-
-def recreate_database(*, drop_only: bool = False) -> None:
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        if not drop_only:
-            admin.execute(f"CREATE DATABASE {DB_NAME}")
-
-
-@contextmanager
-def bench_database(keep: bool) -> Iterator[None]:
-    recreate_database()
-    try:
-        yield
-    finally:
-        connection.close()
-        if keep:
-            print(f"kept database {DB_NAME}")
-        else:
-            recreate_database(drop_only=True)
 
 
 def _user(agency: Agency, email: str, role: Role) -> User:
@@ -431,7 +395,7 @@ def main() -> int:
         if args.clients < TEAMS * 10 or args.iterations < 20:
             parser.error(f"use at least {TEAMS * 10} clients and 20 iterations")
         keep = args.keep_db
-        with bench_database(keep):
+        with benchdb.bench_database(PLACE, keep=keep):
             run(args)
     finally:
         shutil.rmtree(VAR_DIR, ignore_errors=True)

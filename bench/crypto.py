@@ -28,42 +28,31 @@ import argparse
 import datetime as dt
 import os
 import random
-import re
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from uuid import UUID
 
-ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = os.environ.get("CONFIDE_BENCH_DB", "confide_crypto_bench")
-if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", DB_NAME):
-    raise SystemExit("CONFIDE_BENCH_DB must be a plain lower-case database name")
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-VAR_DIR = Path(tempfile.mkdtemp(prefix="confide-crypto-bench-"))
+import benchdb
+
+PLACE = benchdb.prepare(
+    env_var="CONFIDE_BENCH_DB",
+    default_db="confide_crypto_bench",
+    prefix="confide-crypto-bench-",
+    CONFIDE_KEY_PROVIDER="keyring",
+)
+DB_NAME, VAR_DIR = PLACE.db_name, PLACE.var_dir
 NOTES = 50
 OPEN_RATIO_TARGET = 1.15
 ROTATION_TARGET = 2000.0
 LOOKUP_P95_TARGET_MS = 20.0
 
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ["CONFIDE_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-os.environ["CONFIDE_VAR_DIR"] = str(VAR_DIR)
-os.environ["CONFIDE_KEYRING_PATH"] = str(VAR_DIR / "keyring.json")
-os.environ["CONFIDE_FILES_DIR"] = str(VAR_DIR / "files")
-os.environ["CONFIDE_LOG_LEVEL"] = "WARNING"
-os.environ["CONFIDE_KEY_PROVIDER"] = "keyring"
-os.environ.pop("CONFIDE_ENV", None)
-
 import django  # noqa: E402
 
 django.setup()
 
-import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -84,13 +73,6 @@ FIRST += ["Lena", "Milo", "Nia", "Omar", "Pia", "Quinn", "Rosa", "Sami", "Tove",
 LAST = ["Abara", "Brandt", "Castillo", "Dlamini", "Eriksen", "Fontaine", "Gallo", "Haddad"]
 LAST += ["Ivanova", "Jensen", "Kowalski", "Lindqvist", "Moreau", "Nakamura", "Okafor", "Petrov"]
 LAST += ["Quispe", "Rossi", "Silva", "Tanaka", "Urquhart", "Varga", "Weiss", "Yilmaz", "Zeller"]
-
-
-def recreate_database(*, drop_only: bool = False) -> None:
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        if not drop_only:
-            admin.execute(f"CREATE DATABASE {DB_NAME}")
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -359,7 +341,7 @@ def main() -> int:
     parser.add_argument("--iterations", type=int, default=200)
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
-    recreate_database()
+    benchdb.recreate_database(DB_NAME)
     try:
         run(args)
     finally:
@@ -367,7 +349,7 @@ def main() -> int:
         if args.keep_db:
             print(f"kept database {DB_NAME} and its keyring in {VAR_DIR}")
         else:
-            recreate_database(drop_only=True)
+            benchdb.recreate_database(DB_NAME, drop_only=True)
     return 0
 
 

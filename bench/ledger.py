@@ -30,44 +30,34 @@ import json
 import multiprocessing
 import os
 import random
-import re
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = os.environ.get("CONFIDE_BENCH_LEDGER_DB", "confide_bench_ledger")
-if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", DB_NAME):
-    raise SystemExit("CONFIDE_BENCH_LEDGER_DB must be a plain lower-case database name")
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-VAR_DIR = Path(tempfile.mkdtemp(prefix="confide-bench-ledger-"))
+import benchdb
+
+PLACE = benchdb.prepare(
+    env_var="CONFIDE_BENCH_LEDGER_DB",
+    default_db="confide_bench_ledger",
+    prefix="confide-bench-ledger-",
+)
+DB_NAME, VAR_DIR = PLACE.db_name, PLACE.var_dir
+os.environ["CONFIDE_LEDGER_SIGNING_KEY_PATH"] = str(VAR_DIR / "ledger-signing.key")
+os.environ["CONFIDE_CHECKPOINT_DIR"] = str(VAR_DIR / "checkpoints")
 APPEND_TARGET = 3000.0
 APPEND_RATIO_TARGET = 0.5
 VERIFY_TARGET = 200_000.0
 PROOF_TARGET_MS = 5.0
 
-sys.path.insert(0, str(ROOT))
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-os.environ["CONFIDE_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-os.environ["CONFIDE_VAR_DIR"] = str(VAR_DIR)
-os.environ["CONFIDE_LEDGER_SIGNING_KEY_PATH"] = str(VAR_DIR / "ledger-signing.key")
-os.environ["CONFIDE_CHECKPOINT_DIR"] = str(VAR_DIR / "checkpoints")
-os.environ["CONFIDE_LOG_LEVEL"] = "WARNING"
-os.environ.pop("CONFIDE_ENV", None)
-
 import django  # noqa: E402
 
 django.setup()
 
-import psycopg  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections, models, transaction  # noqa: E402
 
@@ -141,13 +131,6 @@ def event_fields(rng: random.Random) -> dict[str, Any]:
 
 
 # --- setup ------------------------------------------------------------------------------------
-
-
-def recreate_database(*, drop_only: bool = False) -> None:
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        if not drop_only:
-            admin.execute(f"CREATE DATABASE {DB_NAME}")
 
 
 COPY_SQL = (
@@ -408,19 +391,6 @@ def run(args: argparse.Namespace) -> None:
     )
 
 
-@contextmanager
-def bench_database(keep: bool) -> Iterator[None]:
-    recreate_database()
-    try:
-        yield
-    finally:
-        connections.close_all()
-        if keep:
-            print(f"kept database {DB_NAME}; key and checkpoints in {VAR_DIR}")
-        else:
-            recreate_database(drop_only=True)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--events", type=int, default=1_000_000, help="events to seed (1000000)")
@@ -431,7 +401,7 @@ def main() -> int:
     if args.events < 1000 or args.proofs < 20 or args.seconds <= 0:
         parser.error("use at least 1000 events, 20 proofs and a positive duration")
     try:
-        with bench_database(args.keep_db):
+        with benchdb.bench_database(PLACE, keep=args.keep_db):
             run(args)
     finally:
         if not args.keep_db:

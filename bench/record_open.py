@@ -30,47 +30,32 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
 import re
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from uuid import UUID
 
-ROOT = Path(__file__).resolve().parent.parent
-DB_NAME = os.environ.get("CONFIDE_BENCH_DB", "confide_bench")
-if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", DB_NAME):
-    raise SystemExit("CONFIDE_BENCH_DB must be a plain lower-case database name")
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-VAR_DIR = Path(tempfile.mkdtemp(prefix="confide-bench-"))
+import benchdb
+
+PLACE = benchdb.prepare(
+    env_var="CONFIDE_BENCH_DB", default_db="confide_bench", prefix="confide-bench-"
+)
+DB_NAME, VAR_DIR = PLACE.db_name, PLACE.var_dir
 NOTES_PER_CLIENT = 20
 SEED_BATCH = 100
 RATIO_TARGET = 1.3
 P95_TARGET_MS = 30.0
 
-# Settings are read once, at django.setup(): point them at the bench database and key directory.
-sys.path.insert(0, str(ROOT))
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-os.environ["CONFIDE_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-os.environ["CONFIDE_VAR_DIR"] = str(VAR_DIR)
-os.environ["CONFIDE_KEYRING_PATH"] = str(VAR_DIR / "keyring.json")
-os.environ["CONFIDE_FILES_DIR"] = str(VAR_DIR / "files")
-os.environ["CONFIDE_LOG_LEVEL"] = "WARNING"
-os.environ.pop("CONFIDE_ENV", None)
-
 import django  # noqa: E402
 
 django.setup()
 
-import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
@@ -233,13 +218,6 @@ BENCH = BenchState()
 
 
 # --- setup -----------------------------------------------------------------------------------
-
-
-def recreate_database(*, drop_only: bool = False) -> None:
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        if not drop_only:
-            admin.execute(f"CREATE DATABASE {DB_NAME}")
 
 
 def progress(done: int, total: int, notes: int) -> None:
@@ -528,19 +506,6 @@ def report(real: Summary, bare: Summary, *, targets: bool) -> None:
         print(f"  [{'MET' if ok else 'MISSED'}] {label}")
 
 
-@contextmanager
-def bench_database(keep: bool) -> Iterator[None]:
-    recreate_database()
-    try:
-        yield
-    finally:
-        connection.close()
-        if keep:
-            print(f"kept database {DB_NAME} and its keyring in {VAR_DIR}")
-        else:
-            recreate_database(drop_only=True)
-
-
 def stage(label: str, action: Callable[[], float]) -> float:
     print(f"{label}...", file=sys.stderr, flush=True)
     seconds = action()
@@ -613,7 +578,7 @@ def main() -> int:
         if args.clients < 6 or args.iterations < 20:
             parser.error("use at least 6 clients and 20 iterations")
         keep = args.keep_db
-        with bench_database(keep):
+        with benchdb.bench_database(PLACE, keep=keep):
             run(args)
     finally:
         if not keep:
