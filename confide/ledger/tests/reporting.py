@@ -40,12 +40,19 @@ def busy_history(world: World) -> History:
 
 
 def pdf_text(pdf: bytes) -> bytes:
-    """Every content stream of a PDF, inflated where compressed, joined."""
+    """Every content stream of a PDF, inflated where compressed, joined.
+
+    A stream's body runs to `endstream`, with the end-of-line before it included: a compressed
+    body may itself end in a CR byte, so the body is inflated with a decompressor that stops at
+    the end of the zlib data rather than by trimming line ends (which would cut such a body).
+    """
     parts = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
         body = match.group(1)
+        inflater = zlib.decompressobj()
         try:
-            parts.append(zlib.decompress(body))
+            text = inflater.decompress(body)
         except zlib.error:
-            parts.append(body)
+            text = b""
+        parts.append(text if inflater.eof else body)
     return b"\n".join(parts)
