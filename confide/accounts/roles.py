@@ -10,8 +10,8 @@ from django.db import transaction
 from confide.accounts.models import User
 from confide.core.actor import Actor
 from confide.core.enums import Role
-from confide.core.errors import NotFound, NotPermitted, ValidationFailed
-from confide.core.ids import parse_id
+from confide.core.errors import NotPermitted, ValidationFailed
+from confide.core.ids import row_or_not_found
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 
@@ -31,12 +31,8 @@ def staff_set_role(*, actor: Actor, user_id: UUID | str, role: Role | str) -> Us
     if role not in Role.values:
         raise ValidationFailed({"role": "choose one of: " + ", ".join(Role.values)})
     new = Role(role)
-    parsed = parse_id(user_id)
-    user = None
-    if parsed is not None:
-        user = User.objects.select_for_update().filter(id=parsed, agency_id=actor.agency_id).first()
-    if user is None:
-        raise NotFound("staff member")
+    rows = User.objects.select_for_update().filter(agency_id=actor.agency_id)
+    user = row_or_not_found(rows, user_id, "staff member")
     if user.id == actor.user_id:
         raise NotPermitted("Ask another administrator to change your own role.")
     old = Role(user.role)

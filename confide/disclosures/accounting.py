@@ -22,7 +22,7 @@ from confide.accounts.models import User
 from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.errors import NotFound, ValidationFailed
-from confide.core.ids import parse_id
+from confide.core.ids import parse_id, row_or_not_found
 from confide.crypto.envelope import DataKey, DecryptionFailed, client_key
 from confide.disclosures.enums import ExcludedKind
 from confide.disclosures.models import AccountingAnnotation, AccountingEntry
@@ -185,12 +185,8 @@ def accounting_entry_record(
 
 
 def _annotatable(actor: Actor, entry_id: UUID | str) -> AccountingEntry:
-    parsed = parse_id(entry_id)
-    if parsed is None:
-        raise NotFound("accounting entry")
-    entry = AccountingEntry.objects.filter(id=parsed, agency_id=actor.agency_id).first()
-    if entry is None:
-        raise NotFound("accounting entry")
+    rows = AccountingEntry.objects.filter(agency_id=actor.agency_id)
+    entry = row_or_not_found(rows, entry_id, "accounting entry")
     try:
         report_client(actor, entry.client_id)
     except NotFound:

@@ -22,7 +22,7 @@ from confide.consent.models import Contact, PersonalRepresentative
 from confide.consent.sealed import open_json
 from confide.core.actor import Actor
 from confide.core.errors import NotFound, ValidationFailed
-from confide.core.ids import parse_id
+from confide.core.ids import row_or_not_found
 from confide.crypto.envelope import DataKey
 from confide.disclosures import decisions as dec
 from confide.disclosures import redaction
@@ -206,11 +206,9 @@ def packet_for(
     actor: Actor, packet_id: UUID | str, *, lock: bool = False
 ) -> tuple[ReleasePacket, tuple[str, ...]]:
     """A packet whose request the actor may release, or NotFound."""
-    parsed = parse_id(packet_id)
-    query = ReleasePacket.objects.filter(agency_id=actor.agency_id)
-    found = query.filter(id=parsed).first() if parsed else None
-    if found is None:
-        raise NotFound("release packet")
+    found = row_or_not_found(
+        ReleasePacket.objects.filter(agency_id=actor.agency_id), packet_id, "release packet"
+    )
     try:
         _, policy_ids = authorized_request(
             actor, found.request_id, Action.DISCLOSURE_RELEASE, lock=lock

@@ -27,7 +27,7 @@ from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.core.errors import NotFound, NotPermitted, ValidationFailed
-from confide.core.ids import parse_id
+from confide.core.ids import parse_id, row_or_not_found
 from confide.crypto.envelope import DataKey, DecryptionFailed, client_key
 from confide.disclosures import decisions as dec
 from confide.disclosures import prefill
@@ -414,30 +414,18 @@ def _notify_reviewers(actor: Actor, request: DisclosureRequest) -> None:
 
 def locked_request(actor: Actor, request_id: UUID | str) -> DisclosureRequest:
     """A request of the actor's agency, locked for update; NotFound otherwise."""
-    parsed = parse_id(request_id)
-    found = (
-        DisclosureRequest.objects.select_for_update()
-        .filter(id=parsed, agency_id=actor.agency_id)
-        .first()
-        if parsed
-        else None
-    )
-    if found is None:
-        raise NotFound("disclosure request")
-    return found
+    rows = DisclosureRequest.objects.select_for_update().filter(agency_id=actor.agency_id)
+    return row_or_not_found(rows, request_id, "disclosure request")
 
 
 def authorized_request(
     actor: Actor, request_id: UUID | str, action: Action, *, lock: bool = False
 ) -> tuple[DisclosureRequest, tuple[str, ...]]:
     """The request and the deciding policy ids if `action` is allowed on its client."""
-    parsed = parse_id(request_id)
     query = DisclosureRequest.objects.filter(agency_id=actor.agency_id)
     if lock:
         query = query.select_for_update()
-    found = query.filter(id=parsed).first() if parsed else None
-    if found is None:
-        raise NotFound("disclosure request")
+    found = row_or_not_found(query, request_id, "disclosure request")
     try:
         _, decision = get_authorized(actor, Client, found.client_id, action)
     except NotFound:

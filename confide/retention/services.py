@@ -14,7 +14,7 @@ from confide.access.policy import Action, authorize, authorize_many
 from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.errors import NotFound, ValidationFailed
-from confide.core.ids import parse_id
+from confide.core.ids import parse_id, row_or_not_found
 from confide.crypto.envelope import DataKey, DecryptionFailed, client_key
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
@@ -220,17 +220,12 @@ def legal_hold_release(*, actor: Actor, hold_id: UUID | str, note: str) -> Legal
     Needs retention:hold on the client. Writes retention:legal_hold:released. Raises NotFound,
     HoldAlreadyReleased, ValidationFailed.
     """
-    parsed = parse_id(hold_id)
-    hold = (
+    rows = (
         LegalHold.objects.select_for_update(of=("self",))
         .select_related("client")
-        .filter(id=parsed, agency_id=actor.agency_id)
-        .first()
-        if parsed
-        else None
+        .filter(agency_id=actor.agency_id)
     )
-    if hold is None:
-        raise NotFound("legal hold")
+    hold = row_or_not_found(rows, hold_id, "legal hold")
     decision = authorize(actor, Action.RETENTION_HOLD, hold.client)
     if not decision.allowed:
         raise NotFound("legal hold")

@@ -13,8 +13,8 @@ from confide.accounts.models import User
 from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.enums import Role
-from confide.core.errors import NotFound, NotPermitted, ValidationFailed
-from confide.core.ids import parse_id
+from confide.core.errors import NotPermitted, ValidationFailed
+from confide.core.ids import row_or_not_found
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.records.models import Client
@@ -26,15 +26,8 @@ WALL_MANAGERS = frozenset({Role.PRIVACY_OFFICER, Role.ADMINISTRATOR})
 
 
 def _staff_of_agency(actor: Actor, user_id: UUID | str) -> User:
-    parsed = parse_id(user_id)
-    user = (
-        User.objects.select_related("agency").filter(id=parsed, agency_id=actor.agency_id).first()
-        if parsed
-        else None
-    )
-    if user is None:
-        raise NotFound("staff member")
-    return user
+    rows = User.objects.select_related("agency").filter(agency_id=actor.agency_id)
+    return row_or_not_found(rows, user_id, "staff member")
 
 
 @transaction.atomic
@@ -119,11 +112,7 @@ def conflict_declare(
 
 
 def _client_of_agency(actor: Actor, client_id: UUID | str) -> Client:
-    parsed = parse_id(client_id)
-    client = Client.objects.filter(id=parsed, agency_id=actor.agency_id).first() if parsed else None
-    if client is None:
-        raise NotFound("client")
-    return client
+    return row_or_not_found(Client.objects.filter(agency_id=actor.agency_id), client_id, "client")
 
 
 @transaction.atomic
@@ -135,16 +124,10 @@ def conflict_remove(*, actor: Actor, wall_id: UUID | str, reason: str) -> Confli
         raise NotPermitted("Only a privacy officer or administrator removes a wall.")
     if not reason.strip() or len(reason) > 500:
         raise ValidationFailed({"reason": "give a reason of 1 to 500 characters"})
-    parsed = parse_id(wall_id)
-    wall = (
-        ConflictDeclaration.objects.select_for_update()
-        .filter(id=parsed, agency_id=actor.agency_id, removed_at=None)
-        .first()
-        if parsed
-        else None
+    rows = ConflictDeclaration.objects.select_for_update().filter(
+        agency_id=actor.agency_id, removed_at=None
     )
-    if wall is None:
-        raise NotFound("declaration")
+    wall = row_or_not_found(rows, wall_id, "declaration")
     wall.removed_at = clock.now()
     wall.removed_by_id = actor.user_id
     wall.save(update_fields=["removed_at", "removed_by", "updated_at"])
