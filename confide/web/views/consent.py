@@ -6,6 +6,7 @@ table of minor-consent domains. Thin: every rule is in confide.consent's service
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -29,12 +30,18 @@ def _back(client_id: UUID) -> HttpResponse:
     return redirect("web:consent_record", client_id=client_id)
 
 
-def _flash_error(request: HttpRequest, error: DomainError) -> None:
-    """A refusal about the input or the object's state, shown on the page it returns to; not
-    found and not permitted become their own pages (404, 403)."""
-    if isinstance(error, NotFound | NotPermitted):
-        raise error
-    messages.error(request, f"Nothing was changed. {error.message}")
+def _act_and_tell(request: HttpRequest, act: Callable[[], object], done: str) -> None:
+    """Run a service call and say how it went on the page the view returns to: `done`, or the
+    refusal about the input or the object's state; not found and not permitted become their own
+    pages (404, 403)."""
+    try:
+        act()
+    except (NotFound, NotPermitted):
+        raise
+    except DomainError as error:
+        messages.error(request, f"Nothing was changed. {error.message}")
+    else:
+        messages.success(request, done)
 
 
 # ---- the consent record ------------------------------------------------------------------------
@@ -67,12 +74,13 @@ def preference_set(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpR
         messages.error(request, "Nothing was changed: choose yes or no, and keep entries short.")
         selectors.consent_client_check(actor=actor, client_id=client_id)  # NotFound first
         return _back(client_id)
-    try:
-        services.communication_preference_set(actor=actor, client_id=client_id, **form.cleaned_data)
-    except DomainError as error:
-        _flash_error(request, error)
-    else:
-        messages.success(request, "Contact preference saved.")
+    _act_and_tell(
+        request,
+        lambda: services.communication_preference_set(
+            actor=actor, client_id=client_id, **form.cleaned_data
+        ),
+        "Contact preference saved.",
+    )
     return _back(client_id)
 
 
@@ -154,12 +162,11 @@ def contact_decide(request: HttpRequest, actor: Actor, contact_id: UUID) -> Http
     if not form.is_valid():
         messages.error(request, "Nothing was changed: choose agreed or objected.")
         return _back(client_id)
-    try:
-        services.contact_decide(actor=actor, contact_id=contact_id, **form.cleaned_data)
-    except DomainError as error:
-        _flash_error(request, error)
-    else:
-        messages.success(request, "The client's answer was recorded.")
+    _act_and_tell(
+        request,
+        lambda: services.contact_decide(actor=actor, contact_id=contact_id, **form.cleaned_data),
+        "The client's answer was recorded.",
+    )
     return _back(client_id)
 
 
@@ -167,12 +174,11 @@ def contact_decide(request: HttpRequest, actor: Actor, contact_id: UUID) -> Http
 @staff_view
 def contact_end(request: HttpRequest, actor: Actor, contact_id: UUID) -> HttpResponse:
     client_id = selectors.contact_client(actor=actor, contact_id=contact_id)
-    try:
-        services.contact_end(actor=actor, contact_id=contact_id)
-    except DomainError as error:
-        _flash_error(request, error)
-    else:
-        messages.success(request, "Contact removed.")
+    _act_and_tell(
+        request,
+        lambda: services.contact_end(actor=actor, contact_id=contact_id),
+        "Contact removed.",
+    )
     return _back(client_id)
 
 
@@ -214,14 +220,13 @@ def representative_end(request: HttpRequest, actor: Actor, representative_id: UU
     if not form.is_valid():
         messages.error(request, "Nothing was changed: choose why the representative ends.")
         return _back(client_id)
-    try:
-        services.representative_end(
+    _act_and_tell(
+        request,
+        lambda: services.representative_end(
             actor=actor, representative_id=representative_id, reason=form.cleaned_data["reason"]
-        )
-    except DomainError as error:
-        _flash_error(request, error)
-    else:
-        messages.success(request, "Representative ended.")
+        ),
+        "Representative ended.",
+    )
     return _back(client_id)
 
 
@@ -278,14 +283,13 @@ def disclosure_restriction_decide(
         messages.error(request, "Choose to agree or to deny; nothing was changed.")
         return redirect("web:disclosure_restriction_queue")
     agree = form.cleaned_data["decision"] == "agree"
-    try:
-        services.disclosure_restriction_decide(
+    _act_and_tell(
+        request,
+        lambda: services.disclosure_restriction_decide(
             actor=actor, restriction_id=restriction_id, agree=agree
-        )
-    except DomainError as error:
-        _flash_error(request, error)
-    else:
-        messages.success(request, "Agreed." if agree else "Denied.")
+        ),
+        "Agreed." if agree else "Denied.",
+    )
     return redirect("web:disclosure_restriction_queue")
 
 
@@ -295,12 +299,11 @@ def disclosure_restriction_end(
     request: HttpRequest, actor: Actor, restriction_id: UUID
 ) -> HttpResponse:
     require_role(actor, PRIVACY, "A privacy officer ends restrictions.")
-    try:
-        services.disclosure_restriction_end(actor=actor, restriction_id=restriction_id)
-    except DomainError as error:
-        _flash_error(request, error)
-    else:
-        messages.success(request, "Restriction ended.")
+    _act_and_tell(
+        request,
+        lambda: services.disclosure_restriction_end(actor=actor, restriction_id=restriction_id),
+        "Restriction ended.",
+    )
     return redirect("web:disclosure_restriction_queue")
 
 

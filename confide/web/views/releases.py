@@ -8,6 +8,7 @@ ledger and check every rule; a refused action changes nothing and shows why on t
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +29,7 @@ from confide.releases.forms import FIELD_OF, ExpiryEventForm, ReleaseForm, Revok
 from confide.releases.lifecycle import today
 from confide.releases.pdf import release_pdf
 from confide.web.auth import staff_view
+from confide.web.downloads import download
 from confide.web.views.common import posted, status_of
 
 
@@ -43,13 +45,6 @@ def _show_error(form: Form, error: DomainError) -> None:
         field = FIELD_OF.get(name, name)
         if field in form.fields:
             form.add_error(field, problem)
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @require_GET
@@ -89,26 +84,45 @@ def roi_new(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse
 
 
 def _detail_page(
-    request: HttpRequest,
-    actor: Actor,
-    release_id: UUID,
-    *,
-    sign: SignForm | None = None,
-    revoke: RevokeForm | None = None,
-    expiry: ExpiryEventForm | None = None,
-    status: int = 200,
+    request: HttpRequest, actor: Actor, release_id: UUID, *, refused: Form | None = None
 ) -> HttpResponse:
+    """The release's page; `refused` is a posted form to show again with its errors (400)."""
     detail = selectors.release_get(actor=actor, release_id=release_id)
     context = {
         "release": detail,
         "f": detail.on_file,
-        "sign_form": sign or SignForm(initial={"signed_on": today()}),
-        "revoke_form": revoke or RevokeForm(),
-        "expiry_form": expiry or ExpiryEventForm(initial={"occurred_on": today()}),
+        "sign_form": _form_or(refused, SignForm, initial={"signed_on": today()}),
+        "revoke_form": _form_or(refused, RevokeForm),
+        "expiry_form": _form_or(refused, ExpiryEventForm, initial={"occurred_on": today()}),
         "is_draft": detail.signed_at is None and detail.revoked_at is None,
         "is_revoked": detail.revoked_at is not None,
     }
-    return render(request, "web/roi_detail.html", context, status=status)
+    return render(request, "web/roi_detail.html", context, status=400 if refused else 200)
+
+
+def _form_or(refused: Form | None, kind: type[Form], **blank: Any) -> Form:
+    return refused if isinstance(refused, kind) else kind(**blank)
+
+
+def _act_on_release(
+    request: HttpRequest,
+    actor: Actor,
+    release_id: UUID,
+    form: Form,
+    act: Callable[[], object],
+    done: str,
+) -> HttpResponse:
+    """Run `act` if `form` is valid: back to the release's page saying `done`, or the page again
+    with the form and the refusal on it (nothing changed)."""
+    if form.is_valid():
+        try:
+            act()
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("web:roi_detail", release_id=release_id)
+    return _detail_page(request, actor, release_id, refused=form)
 
 
 @require_GET
@@ -121,54 +135,52 @@ def roi_detail(request: HttpRequest, actor: Actor, release_id: UUID) -> HttpResp
 @staff_view
 def roi_sign(request: HttpRequest, actor: Actor, release_id: UUID) -> HttpResponse:
     form = SignForm(request.POST)
-    if form.is_valid():
-        try:
-            services.release_sign(actor=actor, release_id=release_id, signature=form.signature())
-        except DomainError as error:
-            _show_error(form, error)
-        else:
-            messages.success(request, "Signature recorded. Give the client their copy (PDF).")
-            return redirect("web:roi_detail", release_id=release_id)
-    return _detail_page(request, actor, release_id, sign=form, status=400)
+    return _act_on_release(
+        request,
+        actor,
+        release_id,
+        form,
+        lambda: services.release_sign(
+            actor=actor, release_id=release_id, signature=form.signature()
+        ),
+        "Signature recorded. Give the client their copy (PDF).",
+    )
 
 
 @require_POST
 @staff_view
 def roi_revoke(request: HttpRequest, actor: Actor, release_id: UUID) -> HttpResponse:
-    form = RevokeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.release_revoke(actor=actor, release_id=release_id)
-        except DomainError as error:
-            _show_error(form, error)
-        else:
-            messages.success(request, "Revoked. Nothing more may be disclosed under it.")
-            return redirect("web:roi_detail", release_id=release_id)
-    return _detail_page(request, actor, release_id, revoke=form, status=400)
+    return _act_on_release(
+        request,
+        actor,
+        release_id,
+        RevokeForm(request.POST),
+        lambda: services.release_revoke(actor=actor, release_id=release_id),
+        "Revoked. Nothing more may be disclosed under it.",
+    )
 
 
 @require_POST
 @staff_view
 def roi_expiry(request: HttpRequest, actor: Actor, release_id: UUID) -> HttpResponse:
     form = ExpiryEventForm(request.POST)
-    if form.is_valid():
-        try:
-            services.release_record_expiry_event(
-                actor=actor, release_id=release_id, occurred_on=form.cleaned_data["occurred_on"]
-            )
-        except DomainError as error:
-            _show_error(form, error)
-        else:
-            messages.success(request, "Expiry event recorded: the release has ended.")
-            return redirect("web:roi_detail", release_id=release_id)
-    return _detail_page(request, actor, release_id, expiry=form, status=400)
+    return _act_on_release(
+        request,
+        actor,
+        release_id,
+        form,
+        lambda: services.release_record_expiry_event(
+            actor=actor, release_id=release_id, occurred_on=form.cleaned_data["occurred_on"]
+        ),
+        "Expiry event recorded: the release has ended.",
+    )
 
 
 @require_GET
 @staff_view
 def roi_pdf(request: HttpRequest, actor: Actor, release_id: UUID) -> HttpResponse:
     detail = selectors.release_get(actor=actor, release_id=release_id, export="pdf")
-    return _download(release_pdf(detail), "application/pdf", f"release-{detail.id}.pdf")
+    return download(release_pdf(detail), "application/pdf", f"release-{detail.id}.pdf")
 
 
 @require_GET
@@ -176,4 +188,4 @@ def roi_pdf(request: HttpRequest, actor: Actor, release_id: UUID) -> HttpRespons
 def roi_fhir(request: HttpRequest, actor: Actor, release_id: UUID) -> HttpResponse:
     detail = selectors.release_get(actor=actor, release_id=release_id, export="fhir")
     body = json.dumps(consent_resource(detail), indent=2).encode()
-    return _download(body, "application/fhir+json", f"consent-{detail.id}.json")
+    return download(body, "application/fhir+json", f"consent-{detail.id}.json")
