@@ -45,6 +45,7 @@ from confide.releases.validation import (
     ReleaseInput,
     SignatureInput,
 )
+from confide.web.downloads import download
 
 READ_ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 WRITE_ERRORS: dict[int, type[ErrorOut]] = {**READ_ERRORS, 409: ErrorOut, 422: ErrorOut}
@@ -250,10 +251,7 @@ def build_router() -> Router:
     def roi_pdf(request: HttpRequest, release_id: str) -> HttpResponse:
         """The client's copy as a PDF."""
         detail = selectors.release_get(actor=actor_of(request), release_id=release_id, export="pdf")
-        response = HttpResponse(release_pdf(detail), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="release-{detail.id}.pdf"'
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return download(release_pdf(detail), "application/pdf", f"release-{detail.id}.pdf")
 
     return router
 

@@ -31,16 +31,10 @@ from confide.ledger import exports, reports
 from confide.ledger.forms import AccessFilterForm, AccountingForm, AnnotationForm, ReportChoiceForm
 from confide.ledger.reports import AccessReport, ReportFilters, local_day_start
 from confide.web.auth import staff_view
+from confide.web.downloads import download
 
 FILTER_KEYS = ("since", "until", "user", "action", "sort", "order")
 DEFAULT_ORDER = {"time": "desc", "user": "asc", "action": "asc"}
-
-
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _status(form: Form) -> int:
@@ -168,7 +162,7 @@ def _staff_label(form: AccessFilterForm, filters: ReportFilters) -> str | None:
 def access_report_csv(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
     def build(report: AccessReport, form: AccessFilterForm) -> HttpResponse:
         name = f"access-report-{report.client_id}-{_stamp()}.csv"
-        return _attachment(exports.access_report_csv(report), "text/csv; charset=utf-8", name)
+        return download(exports.access_report_csv(report), "text/csv; charset=utf-8", name)
 
     return _export(request, actor, client_id, "csv", build)
 
@@ -179,7 +173,7 @@ def access_report_pdf(request: HttpRequest, actor: Actor, client_id: UUID) -> Ht
     def build(report: AccessReport, form: AccessFilterForm) -> HttpResponse:
         pdf = exports.access_report_pdf(report, staff_name=_staff_label(form, report.filters))
         name = f"access-report-{report.client_id}-{_stamp()}.pdf"
-        return _attachment(pdf, "application/pdf", name)
+        return download(pdf, "application/pdf", name)
 
     return _export(request, actor, client_id, "pdf", build)
 
@@ -232,7 +226,7 @@ def accounting_csv_view(request: HttpRequest, actor: Actor, client_id: UUID) -> 
         actor=actor, client_id=client_id, as_of=_as_of(form), fmt="csv"
     )
     name = f"accounting-{report.client_id}-{report.as_of.astimezone(dt.UTC):%Y%m%d}.csv"
-    return _attachment(accounting_csv(report), "text/csv; charset=utf-8", name)
+    return download(accounting_csv(report), "text/csv; charset=utf-8", name)
 
 
 @require_POST

@@ -29,6 +29,7 @@ from confide.disclosures.models import DisclosureProfile
 from confide.records.models import Client
 from confide.releases import selectors as release_selectors
 from confide.web.auth import staff_view
+from confide.web.downloads import download
 from confide.web.views.common import add_domain_error, require_role, status_of
 
 
@@ -37,13 +38,6 @@ def _show(form: Any, error: DomainError) -> None:
     if isinstance(error, NotPermitted):
         raise error
     add_domain_error(form, error)
-
-
-def _pdf(name: str, data: bytes, content_type: str = "application/pdf") -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _active_releases(actor: Actor, client_id: UUID) -> list[tuple[str, str]]:
@@ -209,7 +203,7 @@ def release_send(request: HttpRequest, actor: Actor, request_id: UUID) -> HttpRe
             _show(form, error)
         else:
             if done.pdf is not None and done.link_token is None:
-                return _pdf(f"release-{request_id}.pdf", done.pdf)
+                return download(done.pdf, "application/pdf", f"release-{request_id}.pdf")
             assert done.link_token is not None
             return render(
                 request,
@@ -266,8 +260,7 @@ def _detail_with(
 @staff_view
 def instrument_download(request: HttpRequest, actor: Actor, request_id: UUID) -> HttpResponse:
     name, content_type, data = selectors.instrument_download(actor=actor, request_id=request_id)
-    safe = "".join(c for c in name if c.isalnum() or c in "._- ")[:100] or "instrument"
-    return _pdf(safe, data, content_type)
+    return download(data, content_type, name)
 
 
 @require_GET
@@ -325,7 +318,7 @@ def link_open(request: HttpRequest, token: str) -> HttpResponse:
                 form.add_error("code", wrong.message)
                 status = wrong.status
             else:
-                return _pdf(name, data)
+                return download(data, "application/pdf", name)
     return render(
         request, "web/link_open.html", {"form": form, "now": timezone.now()}, status=status
     )
