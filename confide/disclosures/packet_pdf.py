@@ -16,10 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from confide.ledger.exports import CORE_FONT, FONT_FILES, _font_dir
+from confide.core.pdf import ConfidePdf, font_dir
 
 NOTICES = Path(__file__).resolve().parent / "notices"
 
@@ -63,28 +62,13 @@ class PacketContent:
     notes: Sequence[PacketNote]
 
 
-class PacketPdf(FPDF):
+class PacketPdf(ConfidePdf):
     """Portrait A4 with the recipient-and-date watermark and a footer on every page."""
 
     def __init__(self, content: PacketContent) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
+        super().__init__(title="Release of information", fonts=font_dir(), bottom_margin=18)
         self.content = content
-        font_dir = _font_dir()
-        self.unicode = font_dir is not None
-        if font_dir is not None:
-            for style, name in FONT_FILES.items():
-                self.add_font("DejaVu", style, str(font_dir / name))
-        self.family = "DejaVu" if self.unicode else CORE_FONT
-        self.set_title("Release of information")
-        self.set_creator("Confide")
-        self.set_lang("en")
-        self.set_auto_page_break(auto=True, margin=18)
-        self.alias_nb_pages()
         self._widths: dict[tuple[str, str, float, str], float] = {}
-
-    def t(self, value: object) -> str:
-        text = "" if value is None else str(value)
-        return text if self.unicode else text.encode("latin-1", "replace").decode("latin-1")
 
     @property
     def watermark(self) -> str:
@@ -96,35 +80,36 @@ class PacketPdf(FPDF):
         self.set_font(self.family, "B", 24)
         self.set_text_color(215, 215, 215)
         with self.rotation(45, x=self.w / 2, y=self.h / 2):
-            width = self.get_string_width(self.t(self.watermark))
-            self.text(self.w / 2 - width / 2, self.h / 2, self.t(self.watermark))
+            width = self.get_string_width(self.text_of(self.watermark))
+            self.text(self.w / 2 - width / 2, self.h / 2, self.text_of(self.watermark))
         self.set_text_color(0, 0, 0)
         self.set_font(self.family, "", 8)
-        self.cell(0, 5, self.t(self.watermark), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(
+            0, 5, self.text_of(self.watermark), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         self.ln(2)
 
     def footer(self) -> None:
-        self.set_y(-13)
-        self.set_font(self.family, "", 8)
-        self.cell(0, 5, self.t(f"Confidential - packet {self.content.packet_id}"), align="L")
-        self.cell(0, 5, f"page {self.page_no()} of {{nb}}", align="R")
+        self.footer_line(
+            f"Confidential - packet {self.content.packet_id}", from_bottom=13, height=5
+        )
 
     def heading(self, text: str, size: float = 15) -> None:
         self.set_font(self.family, "B", size)
-        self.multi_cell(0, size * 0.5, self.t(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, size * 0.5, self.text_of(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(2)
 
     def pair(self, label: str, value: str) -> None:
         self.set_font(self.family, "B", 9.5)
-        self.cell(45, 5.5, self.t(label))
+        self.cell(45, 5.5, self.text_of(label))
         self.set_font(self.family, "", 9.5)
-        self.multi_cell(0, 5.5, self.t(value or "-"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 5.5, self.text_of(value or "-"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def paragraph(self, text: str, size: float = 9.5, style: str = "") -> None:
         """Wrapped text. fpdf2's `multi_cell` re-measures the growing line at every character,
         which dominated a 200-note packet; words are measured once (cached) and summed here."""
         self.set_font(self.family, style, size)
-        for line in self._wrapped(self.t(text)):
+        for line in self._wrapped(self.text_of(text)):
             self.cell(0, size * 0.5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1.5)
 

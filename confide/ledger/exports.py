@@ -4,8 +4,7 @@ CSV: RFC 4180 quoting (the csv module), UTF-8 with a byte-order mark (so spreads
 read accents right), and every cell that a spreadsheet would read as a formula (starting with
 =, +, -, @, tab or carriage return) prefixed with a single quote (OWASP "CSV injection").
 
-PDF: DejaVu Sans when the machine has it (any script), else the PDF core font Helvetica with
-characters outside Latin-1 replaced by "?" (a PDF is never refused over a name's spelling).
+PDF: landscape A4 on `confide.core.pdf` (its fonts, metadata and footer line).
 """
 
 from __future__ import annotations
@@ -17,20 +16,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from django.utils import timezone
-from fpdf import FPDF
 from fpdf.enums import TableCellFillMode, XPos, YPos
 from fpdf.fonts import FontFace
 
+from confide.core.pdf import ConfidePdf, font_dir
 from confide.ledger.reports import AccessReport, ReportFilters
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-FONT_DIRS = (
-    Path("/usr/share/fonts/truetype/dejavu"),
-    Path("/usr/share/fonts/dejavu"),
-    Path("/usr/local/share/fonts/dejavu"),
-)
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-CORE_FONT = "Helvetica"
 
 
 # ---- CSV ----------------------------------------------------------------------------------------
@@ -95,41 +87,15 @@ def access_report_csv(report: AccessReport) -> bytes:
 # ---- PDF ----------------------------------------------------------------------------------------
 
 
-def _font_dir() -> Path | None:
-    for directory in FONT_DIRS:
-        if all((directory / name).is_file() for name in FONT_FILES.values()):
-            return directory
-    return None
-
-
-class ReportPdf(FPDF):
+class ReportPdf(ConfidePdf):
     """A landscape A4 report with a running footer (title, page n of N)."""
 
-    def __init__(self, title: str, font_dir: Path | None) -> None:
-        super().__init__(orientation="L", unit="mm", format="A4")
+    def __init__(self, title: str, fonts: Path | None) -> None:
+        super().__init__(title=title, fonts=fonts, orientation="L")
         self.report_title = title
-        self.unicode = font_dir is not None
-        if font_dir is not None:
-            for style, name in FONT_FILES.items():
-                self.add_font("DejaVu", style, str(font_dir / name))
-        self.family = "DejaVu" if self.unicode else CORE_FONT
-        self.set_title(title)
-        self.set_creator("Confide")
-        self.set_lang("en")
-        self.set_auto_page_break(auto=True, margin=15)
-        self.alias_nb_pages()
-
-    def text_of(self, value: object) -> str:
-        text = "" if value is None else str(value)
-        if self.unicode:
-            return text
-        return text.encode("latin-1", "replace").decode("latin-1")
 
     def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(self.family, "", 8)
-        self.cell(0, 6, self.text_of(f"{self.report_title} - confidential"), align="L")
-        self.cell(0, 6, f"page {self.page_no()} of {{nb}}", align="R")
+        self.footer_line(f"{self.report_title} - confidential")
 
     def heading(self, text: str) -> None:
         self.set_font(self.family, "B", 16)
@@ -186,7 +152,7 @@ def local(moment: dt.datetime) -> str:
 
 
 def access_report_pdf(report: AccessReport, *, staff_name: str | None = None) -> bytes:
-    pdf = ReportPdf("Access report", _font_dir())
+    pdf = ReportPdf("Access report", font_dir())
     pdf.add_page()
     pdf.heading("Access report")
     pdf.facts(

@@ -8,39 +8,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from django.utils import timezone
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from confide.ledger.exports import CORE_FONT, FONT_FILES, _font_dir
+from confide.core.pdf import ConfidePdf, font_dir
 from confide.releases.enums import Status
 from confide.releases.selectors import ReleaseDetail
 
 TITLE = "Release of information - copy for the client"
 
 
-class ReleasePdf(FPDF):
-    def __init__(self, font_dir: Path | None) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.unicode = font_dir is not None
-        if font_dir is not None:
-            for style, name in FONT_FILES.items():
-                self.add_font("DejaVu", style, str(font_dir / name))
-        self.family = "DejaVu" if self.unicode else CORE_FONT
-        self.set_title(TITLE)
-        self.set_creator("Confide")
-        self.set_lang("en")
-        self.set_auto_page_break(auto=True, margin=15)
-        self.alias_nb_pages()
-
-    def text_of(self, value: object) -> str:
-        text = "" if value is None else str(value)
-        return text if self.unicode else text.encode("latin-1", "replace").decode("latin-1")
+class ReleasePdf(ConfidePdf):
+    def __init__(self, fonts: Path | None) -> None:
+        super().__init__(title=TITLE, fonts=fonts)
 
     def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(self.family, "", 8)
-        self.cell(0, 6, self.text_of(f"{TITLE} - confidential"), align="L")
-        self.cell(0, 6, f"page {self.page_no()} of {{nb}}", align="R")
+        self.footer_line(f"{TITLE} - confidential")
 
     def heading(self, text: str, size: float = 15) -> None:
         self.set_font(self.family, "B", size)
@@ -90,7 +72,7 @@ def _signature(detail: ReleaseDetail) -> str:
 
 def release_pdf(detail: ReleaseDetail) -> bytes:
     f = detail.on_file
-    pdf = ReleasePdf(_font_dir())
+    pdf = ReleasePdf(font_dir())
     pdf.add_page()
     pdf.heading(TITLE)
     pdf.pairs(

@@ -425,7 +425,7 @@ def test_other_peoples_identifiers_are_proposed_and_the_clients_own_are_not(
 def test_redactions_are_reviewed_before_release_and_applied(
     ready: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(packet_pdf, "_font_dir", lambda: None)  # core font: text is searchable
+    monkeypatch.setattr(packet_pdf, "font_dir", lambda: None)  # core font: text is searchable
     signed_note(ready.worker_a, ready.client_a, OTHER_PERSON, on=IN_RANGE)
     request = _request(ready)
     packet = packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
@@ -650,7 +650,7 @@ def test_a_dump_holds_no_recipient_or_reason_in_clear(ready: World) -> None:
 def test_part2_records_go_only_under_their_own_rules_with_the_redisclosure_notice(
     ready: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(packet_pdf, "_font_dir", lambda: None)
+    monkeypatch.setattr(packet_pdf, "font_dir", lambda: None)
     program = ready.team_a1.program
     program.is_part2 = True
     program.save()
@@ -739,7 +739,7 @@ def test_the_request_shows_which_labelled_notes_in_range_were_not_requested(read
 def test_the_cover_leaves_the_birth_date_out_for_a_warned_person(
     ready: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(packet_pdf, "_font_dir", lambda: None)
+    monkeypatch.setattr(packet_pdf, "font_dir", lambda: None)
     signed_note(ready.worker_a, ready.client_a, "Threat made in session.", on=IN_RANGE)
     request = _request(ready, **THREAT)
     services.request_review(

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from confide.accounts.models import User
 from confide.core import clock
+from confide.core import pdf as pdf_fonts
 from confide.core.enums import Role
 from confide.core.errors import NotFound, ValidationFailed
 from confide.ledger import exports, reports
@@ -368,8 +369,8 @@ def test_the_pdf_is_a_pdf_in_either_font(
     busy_history(world)
     User.objects.filter(id=world.worker_a2.id).update(display_name="Nguyễn Zoë \u2013 \u2713")
     if not unicode_font:
-        monkeypatch.setattr(exports, "FONT_DIRS", ())
-    elif exports._font_dir() is None:
+        monkeypatch.setattr(exports, "font_dir", lambda: None)
+    elif pdf_fonts.font_dir() is None:
         pytest.skip("no DejaVu fonts on this machine")
     report = access_report(actor=actor(world.privacy_a), client_id=world.client_a.id, fmt="pdf")
     pdf = exports.access_report_pdf(report, staff_name="Nguyễn Zoë")

@@ -159,7 +159,7 @@ def test_recording_the_expiry_event_ends_the_release(world: World) -> None:
 
 
 def test_the_pdf_copy_for_the_client(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(release_pdf, "_font_dir", lambda: None)  # core font: text is readable
+    monkeypatch.setattr(release_pdf, "font_dir", lambda: None)  # core font: text is readable
     release = signed(actor(world.worker_a), world.client_a.id)
     response = browser(world.worker_a).get(
         reverse("web:roi_pdf", kwargs={"release_id": release.id})
