@@ -58,16 +58,7 @@ def store(attachment: Attachment, ciphertext: bytes) -> None:
     never leaves a half-written file. `promote` moves it into place once the row commits."""
     path = _staged(attachment)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(ciphertext)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _write_atomically(path, ciphertext, prefix=".upload-")
 
 
 def promote(attachment: Attachment) -> None:
@@ -88,10 +79,17 @@ def rewrite(attachment: Attachment, ciphertext: bytes) -> None:
     the old or the new ciphertext, never a mix."""
     final = _path(attachment)
     path = final if final.exists() else _staged(attachment)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rewrite-")
+    _write_atomically(path, ciphertext, prefix=".rewrite-")
+
+
+def _write_atomically(path: Path, data: bytes, *, prefix: str) -> None:
+    """Write `data` to a temporary file beside `path`, flush it to disk, then rename it over
+    `path`: a crash leaves the old file or the new one, never a mix; the temporary is removed on
+    any failure."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(ciphertext)
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
