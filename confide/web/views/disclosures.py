@@ -110,14 +110,7 @@ def client_requests(request: HttpRequest, actor: Actor, client_id: UUID) -> Http
 @require_GET
 @staff_view
 def request_detail(request: HttpRequest, actor: Actor, request_id: UUID) -> HttpResponse:
-    view = selectors.request_get(actor=actor, request_id=request_id)
-    context = {
-        "r": view,
-        "review_form": forms.ReviewForm() if view.may_review else None,
-        "release_form": forms.ReleaseForm(),
-        "verbal_form": forms.VerbalForm(),
-    }
-    return render(request, "web/disclosure.html", context)
+    return _detail_with(request, actor, request_id, status=200)
 
 
 @require_POST
@@ -139,14 +132,7 @@ def request_review(request: HttpRequest, actor: Actor, request_id: UUID) -> Http
         else:
             messages.success(request, "Your review is recorded.")
             return redirect("web:disclosure_detail", request_id=request_id)
-    view = selectors.request_get(actor=actor, request_id=request_id)
-    context = {
-        "r": view,
-        "review_form": form,
-        "release_form": forms.ReleaseForm(),
-        "verbal_form": forms.VerbalForm(),
-    }
-    return render(request, "web/disclosure.html", context, status=400)
+    return _detail_with(request, actor, request_id, review_form=form)
 
 
 @require_POST
@@ -243,8 +229,14 @@ def release_verbal(request: HttpRequest, actor: Actor, request_id: UUID) -> Http
 
 
 def _detail_with(
-    request: HttpRequest, actor: Actor, request_id: UUID, **form_overrides: object
+    request: HttpRequest,
+    actor: Actor,
+    request_id: UUID,
+    *,
+    status: int = 400,
+    **form_overrides: object,
 ) -> HttpResponse:
+    """The request's page; `form_overrides` are posted forms shown again with their errors."""
     view = selectors.request_get(actor=actor, request_id=request_id)
     context = {
         "r": view,
@@ -253,7 +245,7 @@ def _detail_with(
         "verbal_form": forms.VerbalForm(),
         **form_overrides,
     }
-    return render(request, "web/disclosure.html", context, status=400)
+    return render(request, "web/disclosure.html", context, status=status)
 
 
 @require_GET
