@@ -116,7 +116,8 @@ class Notice(BaseModel):
 
 
 class Acknowledgement(BaseModel):
-    """A client's acknowledgement of one notice text, witnessed by a staff member."""
+    """A client's acknowledgement of one notice text, witnessed by a staff member; one the
+    client made alone in the portal has no witness (and its ledger event has channel portal)."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="acknowledgements")
@@ -124,7 +125,9 @@ class Acknowledgement(BaseModel):
     typed_name_enc = models.BinaryField()
     signature_enc = models.BinaryField(null=True, blank=True)
     signature_kind = models.CharField(max_length=8, choices=SignatureKind.choices)
-    witness = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    witness = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     acknowledged_at = models.DateTimeField()
 
 

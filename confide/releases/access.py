@@ -2,10 +2,14 @@
 
 A release of another agency, of a client behind a conflict wall, or an id that is not one all
 answer the same NotFound; someone who may see the client but not do this gets NotPermitted.
+
+The client acting on their own releases (`ClientSelf`, from the portal) reaches only the releases
+of their own client record: any other id, forged or another client's, is the same NotFound.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from confide.access.lookups import get_authorized
@@ -15,6 +19,34 @@ from confide.core.errors import NotFound
 from confide.core.ids import parse_id
 from confide.records.models import Client
 from confide.releases.models import Release
+
+
+@dataclass(frozen=True)
+class ClientSelf:
+    """The client acting on their own releases, signed in to the portal.
+
+    The portal authenticates the client; a client may see and revoke only their own releases
+    (their right under 45 CFR 164.508(b)(5) and 42 CFR 2.31). `account_id` is the portal
+    account, which the ledger records as the actor (with channel `portal`).
+    """
+
+    client_id: UUID
+    agency_id: UUID
+    account_id: UUID | None = None
+    channel: str = "portal"
+
+
+def own_release(principal: ClientSelf, release_id: UUID | str, *, lock: bool = False) -> Release:
+    """One of the client's own releases; NotFound for any other id (forged, mistyped, another
+    client's or another agency's)."""
+    parsed = parse_id(release_id)
+    rows = Release.objects.filter(client_id=principal.client_id, agency_id=principal.agency_id)
+    if lock:
+        rows = rows.select_for_update()
+    release = rows.filter(id=parsed).first() if parsed is not None else None
+    if release is None:
+        raise NotFound("release")
+    return release
 
 
 def authorized_client(

@@ -13,7 +13,9 @@ caller's disclosure event records the use):
 request, so nothing is translated by hand.
 
 Staff selectors (`release_list`, `release_get`) ask the access policy (`release:view`) and write
-a ledger event, since they reveal who the client lets receive what.
+a ledger event, since they reveal who the client lets receive what. The client's own selectors
+(`client_release_list`, `client_release_get`, for the portal) reach only that client's releases
+and write the same events with the portal account as the actor.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from confide.disclosures.engine.facts import ConsentType
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.records.errors import RecordUnreadable
-from confide.releases.access import authorized_client, authorized_release
+from confide.releases.access import ClientSelf, authorized_client, authorized_release, own_release
 from confide.releases.enums import (
     TPO_PURPOSES,
     Category,
@@ -320,5 +322,66 @@ def release_get(
         client_id=release.client_id,
         policy_ids=decision.policy_ids,
         details={"format": export} if export else None,
+    )
+    return detail_of(release, key_of(release.client_id), today())
+
+
+# ---- for the client, in the portal (their own releases only, on the ledger) ------------------
+
+OWN_RELEASE_POLICY = "client.own_release"
+
+
+def _client_event(
+    principal: ClientSelf,
+    event_type: EventType,
+    subject: tuple[str, UUID],
+    details: dict[str, str | int] | None = None,
+) -> None:
+    ledger.record(
+        actor=None,
+        agency_id=principal.agency_id,
+        actor_id=principal.account_id,
+        channel=principal.channel,
+        event_type=event_type,
+        subject_type=subject[0],
+        subject_id=subject[1],
+        client_id=principal.client_id,
+        policy_ids=(OWN_RELEASE_POLICY,),
+        details=dict(details or {}),
+    )
+
+
+@transaction.atomic
+def client_release_list(*, principal: ClientSelf) -> list[ReleaseDetail]:
+    """The client's own releases with today's status. Writes consent:release:listed."""
+    releases = list(
+        Release.objects.filter(
+            client_id=principal.client_id, agency_id=principal.agency_id
+        ).order_by("-starts_on", "-created_at")
+    )
+    _client_event(
+        principal,
+        EventType.ROI_LISTED,
+        ("client", principal.client_id),
+        {"count": len(releases)},
+    )
+    if not releases:
+        return []
+    key, day = key_of(principal.client_id), today()
+    return [detail_of(r, key, day) for r in releases]
+
+
+@transaction.atomic
+def client_release_get(
+    *, principal: ClientSelf, release_id: UUID | str, export: Literal["", "pdf"] = ""
+) -> ReleaseDetail:
+    """One of the client's own releases (or its PDF copy). Writes consent:release:viewed, or
+    consent:release:exported. Raises NotFound for any id that is not one of theirs."""
+    release = own_release(principal, release_id)
+    _client_event(
+        principal,
+        EventType.ROI_EXPORTED if export else EventType.ROI_VIEWED,
+        ("release", release.id),
+        {"format": export} if export else None,
     )
     return detail_of(release, key_of(release.client_id), today())

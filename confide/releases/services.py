@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from uuid import UUID
 
 from django.db import transaction
@@ -18,12 +17,11 @@ from django.utils import timezone
 from confide.access.policy import Action
 from confide.core import clock
 from confide.core.actor import Actor
-from confide.core.errors import NotFound, ValidationFailed
-from confide.core.ids import parse_id
+from confide.core.errors import ValidationFailed
 from confide.crypto.envelope import DataKey
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
-from confide.releases.access import authorized_client, authorized_release
+from confide.releases.access import ClientSelf, authorized_client, authorized_release, own_release
 from confide.releases.enums import ReleaseState, RevokedBy, Status
 from confide.releases.errors import ReleaseWrongState
 from confide.releases.lifecycle import status_on, today
@@ -35,19 +33,6 @@ from confide.releases.validation import (
     clean_release,
     clean_signature,
 )
-
-
-@dataclass(frozen=True)
-class ClientSelf:
-    """The client acting on their own releases (through the portal once it exists).
-
-    The portal authenticates the client; a client may revoke only their own releases (their
-    right under 45 CFR 164.508(b)(5) and 42 CFR 2.31), which `release_revoke` checks.
-    """
-
-    client_id: UUID
-    agency_id: UUID
-    channel: str = "portal"
 
 
 def _enc(key: DataKey, release: Release, name: str, text: str) -> None:
@@ -147,20 +132,6 @@ def release_sign(*, actor: Actor, release_id: UUID | str, signature: SignatureIn
     return release
 
 
-def _release_of_client(principal: ClientSelf, release_id: UUID | str) -> Release:
-    parsed = parse_id(release_id)
-    release = (
-        Release.objects.select_for_update()
-        .filter(id=parsed, client_id=principal.client_id, agency_id=principal.agency_id)
-        .first()
-        if parsed is not None
-        else None
-    )
-    if release is None:
-        raise NotFound("release")
-    return release
-
-
 @transaction.atomic
 def release_revoke(*, actor: Actor | ClientSelf, release_id: UUID | str) -> Release:
     """Revoke a release at once: from now on it is never a basis for disclosure.
@@ -170,7 +141,7 @@ def release_revoke(*, actor: Actor | ClientSelf, release_id: UUID | str) -> Rele
     (already revoked).
     """
     if isinstance(actor, ClientSelf):
-        release = _release_of_client(actor, release_id)
+        release = own_release(actor, release_id, lock=True)
         policy_ids: tuple[str, ...] = ("client.own_release",)
     else:
         release, decision = authorized_release(actor, release_id, Action.RELEASE_REVOKE, lock=True)
@@ -186,6 +157,7 @@ def release_revoke(*, actor: Actor | ClientSelf, release_id: UUID | str) -> Rele
     ledger.record(
         actor=None if isinstance(actor, ClientSelf) else actor,
         agency_id=release.agency_id,
+        actor_id=actor.account_id if isinstance(actor, ClientSelf) else None,
         channel=actor.channel,
         event_type=EventType.ROI_REVOKED,
         subject_type="release",

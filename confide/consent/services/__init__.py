@@ -7,6 +7,7 @@ from confide.consent.services.communications import communication_preference_set
 from confide.consent.services.notices import (
     MAX_SIGNATURE_BYTES,
     acknowledgement_record,
+    acknowledgement_record_by_client,
     notice_publish,
     shipped_notice_texts,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "SELF_PAY_RULE",
     "PersonInput",
     "acknowledgement_record",
+    "acknowledgement_record_by_client",
     "communication_preference_set",
     "contact_add",
     "contact_decide",

@@ -21,15 +21,18 @@ from confide.consent.services._common import _consent_client, _uuid
 from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.enums import Role
-from confide.core.errors import Conflict, NotPermitted, ValidationFailed
+from confide.core.errors import Conflict, NotFound, NotPermitted, ValidationFailed
 from confide.crypto.envelope import client_key
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
+from confide.ledger.services import DetailValue
+from confide.records.models import Client
 
 SHIPPED_NOTICES = Path(__file__).resolve().parent.parent / "notices"
 PNG_DATA_URL = "data:image/png;base64,"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_SIGNATURE_BYTES = 256 * 1024
+PORTAL_CHANNEL = "portal"
 
 
 def shipped_notice_texts() -> dict[str, tuple[str, str]]:
@@ -129,22 +132,84 @@ def acknowledgement_record(
     Needs consent:notice:acknowledge (care team, intake). Writes consent:notice:acknowledged.
     Raises NotFound, ValidationFailed, Conflict (a newer version was published).
     """
+    typed_name, drawn = _clean_acknowledgement(typed_name, signature)
+    client = _consent_client(actor, client_id, Action.NOTICE_ACKNOWLEDGE, lock=True)
+    acknowledgement = _acknowledge(client, notice_id, typed_name, drawn, witness_id=actor.user_id)
+    ledger.record(
+        actor=actor,
+        event_type=EventType.NOTICE_ACKNOWLEDGED,
+        subject_type="acknowledgement",
+        subject_id=acknowledgement.id,
+        client_id=client.id,
+        details=_event_details(acknowledgement),
+    )
+    return acknowledgement
+
+
+@transaction.atomic
+def acknowledgement_record_by_client(
+    *,
+    client_id: UUID,
+    agency_id: UUID,
+    account_id: UUID,
+    notice_id: UUID | str,
+    typed_name: str,
+    signature: str | None = None,
+) -> Acknowledgement:
+    """The same acknowledgement made by the client alone in the portal: no staff witness.
+
+    The caller (the portal) has authenticated the client, whose own record this is. Writes
+    consent:notice:acknowledged with the portal account as the actor and channel portal. Raises
+    NotFound (no such client of the agency), ValidationFailed, Conflict.
+    """
+    typed_name, drawn = _clean_acknowledgement(typed_name, signature)
+    client = Client.objects.select_for_update().filter(id=client_id, agency_id=agency_id).first()
+    if client is None:
+        raise NotFound("client")
+    acknowledgement = _acknowledge(client, notice_id, typed_name, drawn, witness_id=None)
+    ledger.record(
+        actor=None,
+        agency_id=agency_id,
+        actor_id=account_id,
+        channel=PORTAL_CHANNEL,
+        event_type=EventType.NOTICE_ACKNOWLEDGED,
+        subject_type="acknowledgement",
+        subject_id=acknowledgement.id,
+        client_id=client.id,
+        policy_ids=("client.own_record",),
+        details=_event_details(acknowledgement),
+    )
+    return acknowledgement
+
+
+def _clean_acknowledgement(typed_name: str, signature: str | None) -> tuple[str, bytes | None]:
     problems = check.Problems()
     typed_name = check.text(problems, "typed_name", typed_name, check.MAX_NAME, required=True)
     drawn = _signature(problems, signature)
     problems.raise_if_any()
-    client = _consent_client(actor, client_id, Action.NOTICE_ACKNOWLEDGE, lock=True)
-    notice = Notice.objects.filter(id=_uuid(notice_id), agency_id=actor.agency_id).first()
+    return typed_name, drawn
+
+
+def _acknowledge(
+    client: Client,
+    notice_id: UUID | str,
+    typed_name: str,
+    drawn: bytes | None,
+    *,
+    witness_id: UUID | None,
+) -> Acknowledgement:
+    """The acknowledgement row of the agency's current notice, sealed with the client's key."""
+    notice = Notice.objects.filter(id=_uuid(notice_id), agency_id=client.agency_id).first()
     if notice is None:
         raise ValidationFailed({"notice": "choose a notice of this agency"})
-    if Notice.objects.filter(agency_id=actor.agency_id, version__gt=notice.version).exists():
+    if Notice.objects.filter(agency_id=client.agency_id, version__gt=notice.version).exists():
         raise Conflict("A newer version of the notice was published; show the client that one.")
     acknowledgement = Acknowledgement(
-        agency_id=actor.agency_id,
+        agency_id=client.agency_id,
         client=client,
         notice=notice,
         signature_kind=SignatureKind.DRAWN if drawn else SignatureKind.TYPED,
-        witness_id=actor.user_id,
+        witness_id=witness_id,
         acknowledged_at=clock.now(),
     )
     key = client_key(client.id)
@@ -156,16 +221,12 @@ def acknowledgement_record(
             "consent_acknowledgement.signature", acknowledgement.id, drawn
         )
     acknowledgement.save(force_insert=True)
-    ledger.record(
-        actor=actor,
-        event_type=EventType.NOTICE_ACKNOWLEDGED,
-        subject_type="acknowledgement",
-        subject_id=acknowledgement.id,
-        client_id=client.id,
-        details={
-            "version": notice.version,
-            "language": notice.language,
-            "signature": acknowledgement.signature_kind,
-        },
-    )
     return acknowledgement
+
+
+def _event_details(acknowledgement: Acknowledgement) -> dict[str, DetailValue]:
+    return {
+        "version": acknowledgement.notice.version,
+        "language": acknowledgement.notice.language,
+        "signature": acknowledgement.signature_kind,
+    }

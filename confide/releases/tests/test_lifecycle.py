@@ -13,11 +13,11 @@ from confide.disclosures.engine.facts import ConsentType
 from confide.ledger.enums import EventType
 from confide.ledger.models import Event
 from confide.releases import selectors, services
+from confide.releases.access import ClientSelf
 from confide.releases.enums import ReleaseKind, Status
 from confide.releases.errors import ReleaseNotUsable, ReleaseWrongState
 from confide.releases.lifecycle import today
 from confide.releases.models import Release
-from confide.releases.services import ClientSelf
 from confide.releases.tests.support import complete, signature, signed
 from confide.testing import World, actor
 

@@ -1,0 +1,93 @@
+"""The portal's forms: shape only (the services judge the rest). Every field has a label."""
+
+from __future__ import annotations
+
+from django import forms
+
+from confide.consent import validation as check
+from confide.consent.enums import Language
+from confide.web.forms import CodeForm
+
+
+class SignInForm(forms.Form):
+    sign_in_id = forms.CharField(
+        max_length=64,
+        label="Sign-in id",
+        help_text="The id you were given when you set up your account, like ABCD-EFGH-JKMN.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autofocus": True, "autocapitalize": "characters"}
+        ),
+    )
+    password = forms.CharField(
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class InvitationForm(forms.Form):
+    code = forms.CharField(
+        max_length=64,
+        label="Invitation code",
+        help_text="The code your worker gave you, like ABCD-EFGH-JKMN-PQRS-TUVW.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autofocus": True, "autocapitalize": "characters"}
+        ),
+    )
+
+
+class SetUpForm(CodeForm):
+    password = forms.CharField(
+        max_length=1024,
+        strip=False,
+        label="Choose a password",
+        help_text="At least 12 characters. A few unrelated words is a good password.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        max_length=1024,
+        strip=False,
+        label="The same password again",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    field_order = ("password", "password_again", "code")
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if cleaned.get("password") != cleaned.get("password_again"):
+            self.add_error("password_again", "The two passwords are not the same.")
+        return cleaned
+
+
+class AcknowledgementForm(forms.Form):
+    """The client's own acknowledgement: the same fields as at intake, in the first person."""
+
+    notice_id = forms.UUIDField(widget=forms.HiddenInput)
+    typed_name = forms.CharField(
+        max_length=check.MAX_NAME,
+        label="Type your full name",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    # Filled by static/web/signature.js from the drawing pad; empty means typed name only.
+    signature = forms.CharField(required=False, widget=forms.HiddenInput, max_length=400_000)
+    read_it = forms.BooleanField(label="I read this notice and I understand it.")
+
+
+class RevokeForm(CodeForm):
+    password = forms.CharField(
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    sure = forms.BooleanField(label="Yes, revoke this release now.")
+    field_order = ("sure", "password", "code")
+
+
+class InviteForm(forms.Form):
+    language = forms.ChoiceField(
+        choices=Language.choices, label="The client's language for the portal"
+    )
+    for_client_only = forms.BooleanField(
+        label="I will give this code to the client in person (never to a parent, guardian or "
+        "other representative: they cannot use the portal yet)."
+    )
