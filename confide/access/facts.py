@@ -3,7 +3,9 @@ into Cedar entities. Loaded per request (memoized on the model instance only), s
 restriction, assignment or grant takes effect at the next request.
 
 Everything a page's decisions need about its clients (their cases, teams and workers, walls,
-agreed restrictions, and the actor's live grants on them) comes in one UNION ALL query."""
+agreed restrictions, and the actor's live grants on them) comes in one UNION ALL query. The same
+query names every restriction request of any status, so a record page whose client has none (the
+usual case) lists them without a query of its own."""
 
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ MEMO = "_access_facts"
 GRANTS_MEMO = "_access_grants"
 # Which part of the one facts query a row comes from.
 CASE, WALL, RESTRICTION, GRANT = "case", "wall", "restriction", "grant"
+# A restriction request not (or no longer) in force: named, but binding nobody.
+NOT_IN_FORCE = "restriction:not_in_force"
 # Clients per query: a page is far fewer; this keeps SQLite's bound-parameter limit away.
 CHUNK = 200
 
@@ -51,6 +55,9 @@ class ClientFacts:
         default_factory=dict, compare=False, hash=False
     )
     case_programs: Mapping[UUID, UUID] = field(default_factory=dict, compare=False, hash=False)
+    # Every restriction request recorded for the client, whatever its status (only agreed ones
+    # bind, above); empty means the record page's restriction list is empty.
+    restriction_ids: frozenset[UUID] = field(default_factory=frozenset, compare=False)
 
 
 def _uuid(value: Any) -> UUID | None:
@@ -71,8 +78,8 @@ def _marks(count: int) -> str:
 
 def _facts_sql(ids: list[UUID]) -> tuple[list[str], list[Any]]:
     """The cases (one row per case and assigned worker, or per case with none), active conflict
-    walls and agreed restrictions of these clients. Only table names (from the models) are
-    formatted into the text; every value is a bound parameter."""
+    walls and restriction requests (marked agreed or not) of these clients. Only table names
+    (from the models) are formatted into the text; every value is a bound parameter."""
     case, worker = Case._meta.db_table, Case.workers.through._meta.db_table
     wall, restriction = ConflictDeclaration._meta.db_table, Restriction._meta.db_table
     marks, params = _marks(len(ids)), _ids(ids)
@@ -81,10 +88,11 @@ def _facts_sql(ids: list[UUID]) -> tuple[list[str], list[Any]]:
         f" FROM {case} c LEFT JOIN {worker} w ON w.case_id = c.id WHERE c.client_id IN ({marks})",
         f"SELECT '{WALL}', client_id, user_id, NULL, NULL, NULL, ''"  # noqa: S608
         f" FROM {wall} WHERE client_id IN ({marks}) AND removed_at IS NULL",
-        f"SELECT '{RESTRICTION}', client_id, staff_id, program_id, NULL, NULL, kind"  # noqa: S608
-        f" FROM {restriction} WHERE client_id IN ({marks}) AND status = %s",
+        f"SELECT CASE WHEN status = %s THEN '{RESTRICTION}' ELSE '{NOT_IN_FORCE}' END,"  # noqa: S608
+        f" client_id, staff_id, program_id, id, NULL, kind"
+        f" FROM {restriction} WHERE client_id IN ({marks})",
     ]
-    return parts, [*params, *params, *params, RestrictionStatus.AGREED.value]
+    return parts, [*params, *params, RestrictionStatus.AGREED.value, *params]
 
 
 def _grants_sql(actor: Actor, ids: list[UUID]) -> tuple[str, list[Any]]:
@@ -116,7 +124,7 @@ def _fetch(parts: list[str], params: list[Any]) -> list[tuple[Any, ...]]:
 
 def _client_facts(client: Client, rows: list[tuple[Any, ...]]) -> ClientFacts:
     """A client's facts from its rows of `_facts_sql`."""
-    teams, programs, workers, walls, staff, progs = (set[UUID]() for _ in range(6))
+    teams, programs, workers, walls, staff, progs, requests = (set[UUID]() for _ in range(7))
     per_case: dict[UUID, set[UUID]] = {}
     case_programs: dict[UUID, UUID] = {}
     for part, _, a, b, c, d, kind in rows:
@@ -130,10 +138,14 @@ def _client_facts(client: Client, rows: list[tuple[Any, ...]]) -> ClientFacts:
                 assigned.add(d)
         elif part == WALL:
             walls.add(a)
-        elif kind == RestrictionKind.NOT_STAFF and a is not None:
-            staff.add(a)
-        elif kind == RestrictionKind.NOT_PROGRAM and b is not None:
-            progs.add(b)
+        else:
+            requests.add(c)
+            if part != RESTRICTION:
+                continue  # requested, denied or ended: binds nobody
+            if kind == RestrictionKind.NOT_STAFF and a is not None:
+                staff.add(a)
+            elif kind == RestrictionKind.NOT_PROGRAM and b is not None:
+                progs.add(b)
     return ClientFacts(
         client_id=client.id,
         agency_id=client.agency_id,
@@ -146,6 +158,7 @@ def _client_facts(client: Client, rows: list[tuple[Any, ...]]) -> ClientFacts:
         labels=frozenset(client.labels or ()),
         case_workers={k: frozenset(v) for k, v in per_case.items()},
         case_programs=case_programs,
+        restriction_ids=frozenset(requests),
     )
 
 
