@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.db.models import Max
+from django.db.models import Max, Subquery
 
 from confide.access.lookups import get_authorized
 from confide.access.policy import Action, authorize
@@ -110,29 +110,34 @@ def notice_panel(*, actor: Actor, client_id: UUID | str) -> NoticePanel | None:
 
 
 def _status(client: Client) -> NoticeStatus:
-    """Two queries: the agency's versions (a handful) and the client's latest acknowledgement."""
-    versions = dict(
+    """One query: the agency's versions (a handful), each row also carrying the version and time
+    of the client's latest acknowledgement (the same on every row)."""
+    last = Acknowledgement.objects.filter(client_id=client.id).order_by(
+        "-notice__version", "-acknowledged_at"
+    )
+    rows = list(
         Notice.objects.filter(agency_id=client.agency_id)
-        .values_list("version", "material")
+        .annotate(
+            seen=Subquery(last.values("notice__version")[:1]),
+            seen_at=Subquery(last.values("acknowledged_at")[:1]),
+        )
+        .values_list("version", "material", "seen", "seen_at")
         .distinct()
     )
-    last = (
-        Acknowledgement.objects.filter(client=client)
-        .select_related("notice")
-        .order_by("-notice__version", "-acknowledged_at")
-        .first()
-    )
-    if not versions:
+    if not rows:
         return NoticeStatus(None, None, None, False, "none_published")
+    versions: dict[int, bool] = {}
+    for version, material, _, _ in rows:  # a version is material if any of its texts says so
+        versions[version] = versions.get(version, False) or material
     current = max(versions)
-    if last is None:
+    _, _, seen, seen_at = rows[0]
+    if seen is None:
         return NoticeStatus(current, None, None, True, "never")
-    seen = last.notice.version
     material_since = any(material for v, material in versions.items() if v > seen)
     return NoticeStatus(
         current,
         seen,
-        last.acknowledged_at,
+        seen_at,
         material_since,
         "material_change" if material_since else "",
     )
