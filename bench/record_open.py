@@ -59,6 +59,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
+from django.db.models import Exists, OuterRef  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
 from django.shortcuts import render  # noqa: E402
 from django.test import Client as HttpClient  # noqa: E402
@@ -138,15 +139,13 @@ def bare_client_view(client_id: UUID) -> ClientView:
     """The record page's content from plaintext rows: no policy, no keys, no ledger."""
     row = BareClient.objects.get(id=client_id)
     cases = Case.objects.filter(client_id=client_id).select_related("team").order_by("-opened_on")
+    # Each note says whether it has files, as on the real path (which reads attachments only
+    # for the notes that do; the bench seeds none).
     notes = list(
         BareNote.objects.filter(client_id=client_id)
         .select_related("author")
+        .annotate(has_files=Exists(Attachment.objects.filter(note_id=OuterRef("pk"))))
         .order_by("-occurred_on", "-created_at")
-    )
-    with_files = set(
-        Attachment.objects.filter(note_id__in=[n.id for n in notes]).values_list(
-            "note_id", flat=True
-        )
     )
     return ClientView(
         id=row.id,
@@ -169,7 +168,7 @@ def bare_client_view(client_id: UUID) -> ClientView:
             )
             for c in cases
         ],
-        notes=[_bare_note_view(n, n.id in with_files) for n in notes],
+        notes=[_bare_note_view(n, bool(getattr(n, "has_files", False))) for n in notes],
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_objects
 
 from confide.access.facts import client_grants
 from confide.access.lookups import get_authorized
@@ -41,6 +41,8 @@ from confide.records.models import Attachment, Case, Client, Note
 from confide.records.validation import MAX_NAME
 
 CASELOAD_PAGE = 50
+# The annotation on a timeline's notes saying whether each has attachments.
+HAS_FILES = "has_files"
 
 
 @dataclass(frozen=True)
@@ -160,9 +162,16 @@ def _note_view(key: DataKey, note: Note, *, show_attachments: bool = True) -> No
     )
 
 
+def _has_files(note: Note) -> bool:
+    """Whether the note has attachments: from the `has_files` flag where the note's query
+    carried it (see `_visible_notes`), else by reading them."""
+    flag = getattr(note, HAS_FILES, None)
+    return bool(note.attachments.all()) if flag is None else bool(flag)
+
+
 def _attachments_visible(actor: Actor, notes: list[Note]) -> set[UUID]:
     """Notes whose attachments the actor may see (their names are confidential too)."""
-    with_files = [n for n in notes if n.attachments.all()]
+    with_files = [n for n in notes if _has_files(n)]
     decisions = authorize_many(actor, Action.ATTACHMENT_VIEW, with_files)
     return {n.id for n, d in zip(with_files, decisions, strict=True) if d.allowed}
 
@@ -386,14 +395,17 @@ def _visible_notes(
     where saying why leaks nothing."""
     if skip:
         return [], [], []
-    # No join to the case: the policy takes each note's program from the client's facts.
+    # No join to the case: the policy takes each note's program from the client's facts. Each
+    # note says whether it has files, so attachments are read only for the notes that do (a
+    # timeline without files, the usual one, costs no attachment query).
     notes = [
         _with_client(n, client)
         for n in note_prefilter(actor, client)
         .select_related("author")
-        .prefetch_related("attachments")
+        .annotate(**{HAS_FILES: Exists(Attachment.objects.filter(note_id=OuterRef("pk")))})
         .order_by("-occurred_on", "-created_at")
     ]
+    prefetch_related_objects([n for n in notes if _has_files(n)], "attachments")
     shown, allowed, withheld = [], [], []
     for note, decision in zip(notes, authorize_many(actor, Action.NOTE_VIEW, notes), strict=True):
         if decision.allowed:
