@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from confide.access import facts
-from confide.access.engine import Ask, Decision, evaluate
+from confide.access import entities, facts
+from confide.access.engine import Ask, Decision, Entity, evaluate
 from confide.consent.enums import RestrictionKind, RestrictionStatus
 from confide.consent.models import Restriction
 from confide.core.actor import Actor
@@ -75,14 +74,14 @@ def authorize_many(
     facts.load(actor, clients)
     asks = []
     for resource, client in zip(resources, clients, strict=True):
-        context = facts.context(facts.loaded_grants(actor, client), audience)
+        context = entities.context(facts.loaded_grants(actor, client), audience)
         asks.append(Ask(action.value, _resource_entity(actor, resource, client), context))
-    return evaluate(facts.principal(actor), asks)
+    return evaluate(entities.principal(actor), asks)
 
 
-def _resource_entity(actor: Actor, resource: Resource, client: Client) -> dict[str, Any]:
+def _resource_entity(actor: Actor, resource: Resource, client: Client) -> Entity:
     if isinstance(resource, Note):
-        return facts.note_entity(
+        return entities.note_entity(
             resource,
             facts.client_facts(client),
             author_is_trainee=bool(resource.author.is_trainee),
@@ -91,8 +90,8 @@ def _resource_entity(actor: Actor, resource: Resource, client: Client) -> dict[s
     if isinstance(resource, Case):
         # The client as seen through this one case, so its entity is keyed by the case: two cases
         # of one client in a batch must not share (and so swap) their teams and workers.
-        return facts.client_entity(facts.case_facts(resource), ident=resource.id)
-    return facts.client_entity(facts.client_facts(client))
+        return entities.client_entity(facts.case_facts(resource), ident=resource.id)
+    return entities.client_entity(facts.client_facts(client))
 
 
 def authorize(

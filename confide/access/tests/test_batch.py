@@ -4,14 +4,15 @@ deciding policy ids of every read and write reach the ledger."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import replace
+from uuid import UUID
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from confide.access import facts
-from confide.access.engine import Decision
+from confide.access import entities, facts
+from confide.access.engine import Decision, Entity
 from confide.access.policy import Action, Resource, authorize, authorize_many, case_prefilter
 from confide.ledger.enums import EventType
 from confide.ledger.tests.support import events_since, ledger_mark
@@ -129,13 +130,13 @@ def test_a_policy_that_cannot_be_evaluated_denies(
 ) -> None:
     # Cedar skips a policy that errors; were it a forbid (here the wall), skipping it could open
     # access, so any evaluation error denies the request.
-    real = facts.client_entity
+    real = entities.client_entity
 
-    def without_walls(client_facts: facts.ClientFacts, ident: object = None) -> dict[str, Any]:
-        built = real(client_facts, ident)  # type: ignore[arg-type]
-        del built["attrs"]["walled"]
-        return built
+    def without_walls(client_facts: facts.ClientFacts, ident: UUID | None = None) -> Entity:
+        built = real(client_facts, ident)
+        assert '"walled":[],' in built.content
+        return replace(built, content=built.content.replace('"walled":[],', ""))
 
-    monkeypatch.setattr(facts, "client_entity", without_walls)
+    monkeypatch.setattr(entities, "client_entity", without_walls)
     decision = authorize(act(world.worker_a), Action.CLIENT_VIEW, world.client_a)
     assert decision == Decision(False, ("policy.error",))

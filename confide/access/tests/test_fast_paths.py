@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from confide.access import engine, facts
+from confide.access import engine, entities, facts
 from confide.access.engine import Ask, Decision
 from confide.access.lookups import get_authorized, read_scope
 from confide.access.models import AccessGrant
@@ -164,12 +164,30 @@ def test_only_the_actors_live_grants_come_with_the_facts(world: World) -> None:
 # ---- one Cedar question per distinct resource content ----------------------------------------
 
 
+# `resource in X` reads the resource's parents (part of its content) when X is an agency or a
+# team, which a client or note never is: these attributes hold only Agency and Team entities.
+ANCESTOR_SETS = ("agency", "teams", "supervisee_teams")
+
+
 def test_no_policy_names_a_resource_by_its_id() -> None:
     # `evaluate` asks alike questions once, which is sound only while every policy reads the
-    # resource through its attributes or type, never its identity.
+    # resource through its attributes, type or parents, never its identity.
     code = re.sub(r"//[^\n]*", "", engine.POLICY_TEXT)
+    ancestors = "|".join(ANCESTOR_SETS)
+    code = re.sub(rf"\bresource in principal\.(?:{ancestors})\b", "", code)
     bare_uses = re.findall(r"\bresource\b(?!\s*(?:\.|is\b|\)|,))", code)
     assert bare_uses == []
+
+
+def test_the_ancestor_sets_hold_only_agencies_and_teams() -> None:
+    user = re.search(r"entity User = \{(.*?)\};", engine.SCHEMA_TEXT, re.DOTALL)
+    assert user is not None
+    types = dict(re.findall(r"(\w+): ([\w<>]+),", user.group(1)))
+    assert {name: types[name] for name in ANCESTOR_SETS} == {
+        "agency": "Agency",
+        "teams": "Set<Team>",
+        "supervisee_teams": "Set<Team>",
+    }
 
 
 def test_alike_questions_are_asked_once_and_answered_alike(
@@ -199,21 +217,22 @@ def test_alike_questions_are_asked_once_and_answered_alike(
 def test_one_entity_name_with_two_contents_in_a_batch_is_refused(world: World) -> None:
     client = facts.client_facts(world.client_a)
     other = facts.client_facts(world.client_a_other)
-    same_name = facts.client_entity(other, ident=world.client_a.id)
+    same_name = entities.client_entity(other, ident=world.client_a.id)
+    staff = entities.context({}, "staff")
     asks = [
-        Ask(Action.CLIENT_VIEW.value, facts.client_entity(client), facts.context({}, "staff")),
-        Ask(Action.CLIENT_VIEW.value, same_name, facts.context({}, "staff")),
+        Ask(Action.CLIENT_VIEW.value, entities.client_entity(client), staff),
+        Ask(Action.CLIENT_VIEW.value, same_name, staff),
     ]
     with pytest.raises(ValueError, match="two different entities"):
-        engine.evaluate(facts.principal(act(world.worker_a)), asks)
+        engine.evaluate(entities.principal(act(world.worker_a)), asks)
 
 
 def test_the_principal_entity_follows_every_change_to_the_actor(world: World) -> None:
-    before = facts.principal(act(world.worker_a))
+    before = entities.principal(act(world.worker_a))
     lapse_training(world.worker_a)
-    after = facts.principal(act(world.worker_a))
+    after = entities.principal(act(world.worker_a))
     assert before != after
-    assert '"training_current": false' in after.text
+    assert '"training_current":false' in after.text
 
 
 # ---- a read-only request fetches once, decides every time ------------------------------------
