@@ -16,12 +16,14 @@ class Event(models.Model):
     event_type = models.CharField(max_length=64)
     subject_type = models.CharField(max_length=32, blank=True)
     subject_id = models.CharField(max_length=64, blank=True)
-    client_id = models.UUIDField(null=True, db_index=True)
+    client_id = models.UUIDField(null=True)  # looked up through ledger_client_time
     reason = models.CharField(max_length=500, blank=True)
     policy_ids = models.JSONField(default=list)
     details = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Not indexed: nothing looks an event up by its hash, and the chain already makes each
+    # hash unique (decision 0012). Every index is one more write in the append's locked part.
+    hash = models.CharField(max_length=64)
 
     class Meta:
         db_table = "ledger_event"
