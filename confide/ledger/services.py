@@ -2,10 +2,13 @@
 
 `record` must run inside the transaction of the action it records, so an action and its event
 commit or roll back together. Appends are serialized by the chain head's row lock, held until
-that transaction ends. On PostgreSQL the locked part is one call of `ledger_append` (migration
-0004; decision 0005): the event's JSON is built and cut here, the database links, hashes,
-inserts and advances the head in one round trip. SQLite (one writer at a time anyway) runs the
-same steps from Python.
+that transaction ends. On PostgreSQL the event's JSON is built and cut here and the database
+links, hashes, inserts and advances the head (`ledger_link`, migrations 0004 and 0006; decisions
+0005 and 0012), either at once (`ledger_append`: the lock is then held across the caller's
+later round trips) or, with `CONFIDE_LEDGER_LINK_AT_COMMIT`, when the transaction commits
+(`ledger_append_at_commit` queues the event in the transaction, without the lock; a deferred
+trigger links it at commit, inside the server). Either way one round trip, through a prepared
+statement. SQLite (one writer at a time anyway) runs the same steps from Python, at once.
 
 The lock is released when the transaction's commit record is written, but a synchronous commit
 first waits for the WAL flush, so every writer would wait for every other writer's disk flush in
@@ -26,6 +29,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import psycopg
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
@@ -77,7 +82,12 @@ def record(
     actor_id: UUID | None = None,
     channel: str | None = None,
 ) -> Event:
-    """Append one event to the chain, in the caller's transaction."""
+    """Append one event to the chain, in the caller's transaction.
+
+    Linked at once, the returned event carries its number and hashes; linked at commit
+    (PostgreSQL with `CONFIDE_LEDGER_LINK_AT_COMMIT`), its `seq` is None and its hashes empty:
+    the event is stored, numbered and linked when the transaction commits.
+    """
     if not connection.in_atomic_block:
         raise LedgerMisuse("ledger events must be written inside the action's transaction")
     details = dict(details or {})
@@ -103,8 +113,11 @@ def record(
         prev_hash="",  # set under the lock
     )
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            _append_in_database(cursor, payload, occurred_at)
+        with _prepared_cursor() as cursor:
+            if link_at_commit():
+                _queue_in_database(cursor, payload, occurred_at)
+            else:
+                _append_in_database(cursor, payload, occurred_at)
     else:
         _append_here(payload, occurred_at)
     event = Event(
@@ -127,6 +140,11 @@ def record(
     return event
 
 
+def link_at_commit() -> bool:
+    """Whether PostgreSQL links events when their transaction commits (decision 0012)."""
+    return bool(getattr(settings, "CONFIDE_LEDGER_LINK_AT_COMMIT", False))
+
+
 APPEND_SQL = (
     "SELECT out_seq, out_prev, out_hash, set_config('synchronous_commit', 'off', true) "
     "FROM ledger_append("
@@ -134,27 +152,71 @@ APPEND_SQL = (
 )
 
 
+class _PreparedStatements(psycopg.Cursor[Any]):
+    """Binds parameters on the server and prepares every statement it runs: an append then
+    sends only its values, and the server neither parses nor plans the call again."""
+
+    def execute(  # type: ignore[override]
+        self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool = False
+    ) -> _PreparedStatements:
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+def _prepared_cursor() -> CursorWrapper:
+    """A cursor for the append's fixed statements, wrapped by Django as `connection.cursor()`'s
+    are (query logging, execute wrappers and query counts see it too)."""
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = _PreparedStatements(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)  # type: ignore[arg-type]  # stubs: a driver cursor
+    return connection.make_cursor(raw)  # type: ignore[arg-type]
+
+
 def _wait_for_flush() -> None:
-    """After an appending transaction commits: return once its commit is on disk (see above)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_current_xact_id()")  # a transaction id, so a commit to flush
+    """After an appending transaction commits: return once its commit is on disk (see above).
+
+    Straight on the driver's connection, in autocommit (Django's state after a commit): a
+    transaction of one statement that takes a transaction id, so its commit waits for a flush.
+    """
+    connection.connection.execute("SELECT pg_current_xact_id()", prepare=True)
 
 
 def _append_in_database(cursor: CursorWrapper, payload: dict[str, Any], when: datetime) -> None:
     """One round trip: the database links, hashes, inserts and advances the head."""
-    head, middle, tail = hashed_parts(payload)
-    cursor.execute(
-        APPEND_SQL,
-        [
-            when, payload["agency_id"], payload["actor_id"], payload["channel"],
-            payload["event_type"], payload["subject_type"], payload["subject_id"],
-            payload["client_id"], payload["reason"], json.dumps(payload["policy_ids"]),
-            json.dumps(payload["details"]), head, middle, tail,
-        ],
-    )  # fmt: skip
+    cursor.execute(APPEND_SQL, _arguments(payload, when))
     row = cursor.fetchone()
     assert row is not None
     payload["seq"], payload["prev_hash"], payload["hash"] = int(row[0]), row[1], row[2]
+    _wait_for_flush_after_commit()
+
+
+QUEUE_SQL = (
+    "SELECT ledger_append_at_commit("
+    "%s, %s::uuid, %s::uuid, %s, %s, %s, %s, %s::uuid, %s, %s::jsonb, %s::jsonb, %s, %s, %s), "
+    "set_config('synchronous_commit', 'off', true)"
+)
+
+
+def _queue_in_database(cursor: CursorWrapper, payload: dict[str, Any], when: datetime) -> None:
+    """One round trip, no lock: the event is queued in the caller's transaction, and linked by
+    the database when that transaction commits. Its number and hashes are not known here."""
+    cursor.execute(QUEUE_SQL, _arguments(payload, when))
+    payload["seq"], payload["prev_hash"], payload["hash"] = None, "", ""
+    _wait_for_flush_after_commit()
+
+
+def _arguments(payload: dict[str, Any], when: datetime) -> list[Any]:
+    head, middle, tail = hashed_parts(payload)
+    return [
+        when, payload["agency_id"], payload["actor_id"], payload["channel"],
+        payload["event_type"], payload["subject_type"], payload["subject_id"],
+        payload["client_id"], payload["reason"], json.dumps(payload["policy_ids"]),
+        json.dumps(payload["details"]), head, middle, tail,
+    ]  # fmt: skip
+
+
+def _wait_for_flush_after_commit() -> None:
     if not any(entry[1] is _wait_for_flush for entry in connection.run_on_commit):
         transaction.on_commit(_wait_for_flush)
 
