@@ -142,3 +142,80 @@ def test_statuses_and_provision_types_are_r4_codes(world: World) -> None:
     provision = resource["provision"]
     assert isinstance(provision, dict)
     assert (resource["status"], provision["type"]) == ("active", "permit")
+
+
+# FHIR R4 (4.0.1) Consent, element by element: name -> (repeats, required). Read from the R4
+# StructureDefinition as fhir.resources 5.1.1 (the last release whose root package is 4.0.1)
+# generated it (`fhir/resources/consent.py`, `elementProperties`); docs/consent.md compares it
+# with R4B.
+R4_CONSENT = {
+    "identifier": (True, False),
+    "status": (False, True),
+    "scope": (False, True),
+    "category": (True, True),
+    "patient": (False, False),
+    "dateTime": (False, False),
+    "performer": (True, False),
+    "organization": (True, False),
+    "sourceAttachment": (False, False),
+    "sourceReference": (False, False),
+    "policy": (True, False),
+    "policyRule": (False, False),
+    "verification": (True, False),
+    "provision": (False, False),
+}
+R4_PROVISION = {
+    "type": (False, False),
+    "period": (False, False),
+    "actor": (True, False),
+    "action": (True, False),
+    "securityLabel": (True, False),
+    "purpose": (True, False),
+    "class": (True, False),
+    "code": (True, False),
+    "dataPeriod": (False, False),
+    "data": (True, False),
+    "provision": (True, False),
+}
+R4_PROVISION_ACTOR = {"role": (False, True), "reference": (False, True)}
+RESOURCE_BASE = {"resourceType", "id", "meta", "implicitRules", "language", "text"}
+
+
+def _conforms(element: dict[str, Any], table: dict[str, tuple[bool, bool]], where: str) -> None:
+    for name, value in element.items():
+        if name in RESOURCE_BASE or name in ("extension", "modifierExtension"):
+            continue
+        assert name in table, f"{where}.{name} is not an R4 element"
+        repeats, _ = table[name]
+        assert isinstance(value, list) == repeats, f"{where}.{name} has the wrong cardinality"
+    missing = [n for n, (_, required) in table.items() if required and n not in element]
+    assert missing == [], f"{where} lacks R4's required {missing}"
+
+
+@pytest.mark.parametrize("kind", list(ReleaseKind))
+def test_every_kind_conforms_to_r4_consent_element_by_element(world: World, kind: str) -> None:
+    release = signed(actor(world.worker_a), world.client_a.id, complete(kind))
+    resource = _export(world, release.id)
+    assert resource["resourceType"] == "Consent"
+    _conforms(resource, R4_CONSENT, "Consent")
+    _conforms(resource["provision"], R4_PROVISION, "Consent.provision")
+    for actor_entry in resource["provision"]["actor"]:
+        _conforms(actor_entry, R4_PROVISION_ACTOR, "Consent.provision.actor")
+    assert resource["status"] in R4_CONSENT_STATE
+    assert resource["provision"]["type"] in ("deny", "permit")
+
+
+def test_the_r4b_model_has_exactly_r4s_consent_elements() -> None:
+    """The model the tests validate with has the same elements as R4 Consent, so validating with
+    it is validating the R4 structure (a change of R4B or of the package would fail here)."""
+    from fhir.resources.R4B.backboneelement import BackboneElement
+    from fhir.resources.R4B.consent import ConsentProvision, ConsentProvisionActor
+    from fhir.resources.R4B.domainresource import DomainResource
+
+    def elements(model: Any, base: Any) -> set[str]:
+        own = set(model.model_fields) - set(base.model_fields)
+        return {(model.model_fields[n].alias or n) for n in own if not n.endswith("__ext")}
+
+    assert elements(Consent, DomainResource) == set(R4_CONSENT)
+    assert elements(ConsentProvision, BackboneElement) == set(R4_PROVISION)
+    assert elements(ConsentProvisionActor, BackboneElement) == set(R4_PROVISION_ACTOR)
