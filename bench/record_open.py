@@ -17,9 +17,13 @@ Both paths are GET requests through the Django test client with the same signed-
 TOTP) session and the full middleware stack, and both render `web/client.html`:
 
 * real: `web:client_detail`, i.e. staff_view -> actor_for -> records.selectors.client_get (access
-  decisions, data-key unwrap, AES-GCM decryption, a ledger event committed in the request);
+  decisions, data-key unwrap, AES-GCM decryption, a ledger event committed in the request), then
+  the client's restriction list (consent.selectors.client_restrictions: its own decision);
 * bare: a bench-only view over plaintext shadow tables holding the same content, with no access
-  check, no decryption and no ledger event.
+  check, no decryption and no ledger event of its own. The template's consent panel is the same
+  tag on both paths and asks the policy on both: on the bare path it also fetches the client row
+  and its facts, which the real path has already fetched (about 1 ms of policy work under load
+  that the bare figure includes).
 
 The paths are interleaved (alternating which goes first) after a warm-up, over the practitioner's
 caseload. Targets: p50 and p95 ratios <= 1.3, real p95 <= 30 ms. It always exits 0.
