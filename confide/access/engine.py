@@ -155,13 +155,15 @@ def context_text(break_glass: bool, review_purpose: bool, audience: str) -> str:
 
 
 def _decision(result: cedarpy.AuthzResult) -> Decision:
-    names = result.diagnostics.id_annotations_by_reason
-    ids = tuple(sorted(names.get(reason, reason) for reason in result.diagnostics.reasons))
-    if result.diagnostics.errors:
+    diagnostics = result.diagnostics
+    if diagnostics.errors:
         # A policy that errors is skipped by Cedar; for a forbid that could open access, so an
         # evaluation error always denies.
         return Decision(False, ("policy.error",))
-    return Decision(bool(result.allowed), ids or ((DEFAULT_DENY,) if not result.allowed else ()))
+    names = diagnostics.id_annotations_by_reason
+    ids = tuple(sorted([names.get(reason, reason) for reason in diagnostics.reasons]))
+    allowed = result.allowed
+    return Decision(allowed, ids or ((DEFAULT_DENY,) if not allowed else ()))
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,8 @@ def evaluate(principal: Principal, asks: Sequence[Ask]) -> list[Decision]:
     """
     if not asks:
         return []
+    if len(asks) == 1:  # a single decision: nothing to group
+        return [_one(principal, asks[0])]
     slots: dict[tuple[str, str, str, str], int] = {}
     emitted: dict[tuple[str, str], str] = {}
     order: list[int] = []
@@ -231,20 +235,29 @@ def evaluate(principal: Principal, asks: Sequence[Ask]) -> list[Decision]:
             slot = slots[key] = len(requests)
             _add_entity(emitted, resources, resource)
             groups.setdefault((ask.action, resource.kind), []).append(slot)
-            requests.append(
-                {
-                    "principal": {"type": f"{NAMESPACE}::User", "id": principal.id},
-                    "action": {"type": f"{NAMESPACE}::Action", "id": ask.action},
-                    "resource": {"type": resource.kind, "id": resource.ident},
-                    "context": ask.context,
-                }
-            )
+            requests.append(_request(principal, ask))
         order.append(slot)
     entities = principal_entities(principal.text).with_added_json_str(
         "[" + ",".join(resources) + "]"
     )
     answers = _answers(requests, groups, entities)
     return [answers[slot] for slot in order]
+
+
+def _request(principal: Principal, ask: Ask) -> dict[str, Any]:
+    return {
+        "principal": {"type": f"{NAMESPACE}::User", "id": principal.id},
+        "action": {"type": f"{NAMESPACE}::Action", "id": ask.action},
+        "resource": {"type": ask.resource.kind, "id": ask.resource.ident},
+        "context": ask.context,
+    }
+
+
+def _one(principal: Principal, ask: Ask) -> Decision:
+    entities = principal_entities(principal.text).with_added_json_str(f"[{ask.resource.text}]")
+    policies = policies_for(ask.action, ask.resource.kind)
+    (result,) = cedarpy.is_authorized_batch([_request(principal, ask)], policies, entities)
+    return _decision(result)
 
 
 def _answers(
