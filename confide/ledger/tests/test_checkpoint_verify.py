@@ -299,3 +299,48 @@ def test_the_database_prints_times_the_way_the_scan_reads_them(micro: int) -> No
 def test_a_timestamp_in_another_date_style_is_refused() -> None:
     with pytest.raises(ValueError, match="DateStyle"):
         scan._postgres_time("03/04/2026 05:06:07.1")
+
+
+# The stored JSON of details and policy ids, as each database prints it, becomes canonical JSON
+# (by the shortcut for simple shapes or by parsing: the same either way).
+json_texts = st.text(
+    st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=8
+)
+json_values = (
+    st.lists(json_texts, max_size=3)
+    | st.dictionaries(json_texts, json_texts | st.lists(json_texts, max_size=3), max_size=1)
+    | st.dictionaries(
+        json_texts,
+        json_texts | st.integers() | st.booleans() | st.none() | st.lists(json_texts, max_size=2),
+        max_size=3,
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=json_values)
+def test_stored_json_text_becomes_its_canonical_json(value: object) -> None:
+    scan._json_cache.clear()
+    text = json.dumps(value)  # as Django stores a JSONField on SQLite
+    assert scan._canonical(text).encode() == canonical_json(value)
+
+
+def test_the_json_shortcut_takes_only_the_simple_shapes() -> None:
+    simple = ['["a", "b"]', '{"notes": ["x", "y"]}', '{"k": "v"}', '["ñ ✓"]', "[]"]
+    other = ['{"b": "1", "aa": "2"}', '{"a": 1}', '["a\\"b"]', '["a",  "b"]', '{"a": {"b": "c"}}']
+    assert all(scan._SPACED_SIMPLE_JSON.fullmatch(text) for text in simple)
+    assert not any(scan._SPACED_SIMPLE_JSON.fullmatch(text) for text in other)
+
+
+@pytest.mark.django_db
+@settings(max_examples=150, deadline=None)
+@given(value=json_values)
+def test_jsonb_text_becomes_its_canonical_json(value: object) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's jsonb text")
+    scan._json_cache.clear()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::jsonb::text", [json.dumps(value)])
+        row = cursor.fetchone()
+    assert row is not None
+    assert scan._canonical(row[0]).encode() == canonical_json(value)
