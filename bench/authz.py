@@ -325,7 +325,7 @@ def measure_single(
 # Not a target: the same decisions one after another, as a page or a request's several look-ups
 # make them. Interleaved with a query before each, the CPU's caches are cold at every decision;
 # the gap between the two rows is that, not work the decision does.
-BACK_TO_BACK = "authorize, facts loaded, back to back"
+BACK_TO_BACK = "authorize, loaded, back to back"
 
 
 def back_to_back(path: Callable[[int], object], iterations: int) -> list[float]:

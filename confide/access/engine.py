@@ -101,7 +101,7 @@ def build_slices(policies: cedarpy.PolicySet) -> dict[tuple[str, str], cedarpy.P
     (an action, or a resource type, that no scope names: only policies open to any apply)."""
     tree = policies.to_pst()
     if tree.templates or tree.template_links:
-        raise ValueError("the access policy has no templates; slicing would drop them")
+        raise ValueError("only static policies can be sliced; this policy set has templates")
     statics = tree.static_policies
     actions, kinds = _named(statics.values())
     slices = {}
