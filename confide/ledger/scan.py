@@ -4,7 +4,9 @@
 payload dicts costs more than the hashing itself, so rows are read as text with a raw cursor (the
 database formats times, UUIDs and JSON) and the canonical JSON of `chain.event_payload` is written
 directly: its thirteen keys are fixed, so their sorted order is too. `canonical_bytes` is tested
-against `canonical_json(event_payload(...))` for arbitrary values.
+against `canonical_json(event_payload(...))` for arbitrary values. On PostgreSQL the next batch
+is read while the current one is hashed (`_read_ahead`), so the server's formatting of rows
+overlaps Python's hashing.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,7 +206,9 @@ ENCODERS: dict[str, Callable[[Row], bytes]] = {
 }
 
 
-def read_rows(after: int = 0, upto: int | None = None, batch: int = BATCH) -> Iterator[list[Row]]:
+def read_rows(
+    after: int = 0, upto: int | None = None, batch: int = BATCH
+) -> Generator[list[Row], None, None]:
     """Events with after < seq <= upto, in order, as text rows in batches (keyset pagination)."""
     vendor = connection.vendor
     if vendor not in _COLUMNS:
@@ -213,6 +218,9 @@ def read_rows(after: int = 0, upto: int | None = None, batch: int = BATCH) -> It
         f"SELECT {_COLUMNS[vendor]} FROM ledger_event "  # noqa: S608 - fixed column lists only
         "WHERE seq > %s AND seq <= %s ORDER BY seq LIMIT %s"
     )
+    if vendor == "postgresql":
+        yield from _read_ahead(sql, after, limit, batch)
+        return
     last = after
     with connection.cursor() as cursor:
         while last < limit:
@@ -222,6 +230,28 @@ def read_rows(after: int = 0, upto: int | None = None, batch: int = BATCH) -> It
                 return
             yield rows
             last = rows[-1][0]
+
+
+def _read_ahead(sql: str, after: int, limit: int, batch: int) -> Iterator[list[Row]]:
+    """`read_rows` on PostgreSQL: while the caller checks a batch, a thread reads the next one
+    on the same connection (the server formats rows while Python hashes). The caller uses the
+    connection for nothing else meanwhile; leaving early waits for the read under way."""
+    connection.ensure_connection()
+    driver = connection.connection
+
+    def fetch(last: int) -> list[Row]:
+        with driver.cursor() as cursor:
+            cursor.execute(sql, [last, limit, batch])
+            rows: list[Row] = cursor.fetchall()
+            return rows
+
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        rows = fetch(after)
+        while rows:
+            last = rows[-1][0]
+            following = reader.submit(fetch, last) if last < limit and len(rows) == batch else None
+            yield rows
+            rows = following.result() if following is not None else []
 
 
 @dataclass

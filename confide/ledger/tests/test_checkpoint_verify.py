@@ -344,3 +344,20 @@ def test_jsonb_text_becomes_its_canonical_json(value: object) -> None:
         row = cursor.fetchone()
     assert row is not None
     assert scan._canonical(row[0]).encode() == canonical_json(value)
+
+
+@pytest.mark.django_db
+def test_batches_come_whole_and_in_order_and_a_reader_may_stop_early() -> None:
+    append_events(25)
+    seqs = [row[0] for rows in scan.read_rows(batch=4) for row in rows]
+    assert seqs == sorted(Event.objects.values_list("seq", flat=True))
+    assert len(seqs) == 25
+    assert [row[0] for rows in scan.read_rows(after=20, upto=23, batch=2) for row in rows] == [
+        21,
+        22,
+        23,
+    ]
+    batches = scan.read_rows(batch=4)
+    assert len(next(batches)) == 4
+    batches.close()  # on PostgreSQL the next batch was being read: it is waited for
+    assert Event.objects.count() == 25  # and the connection serves the next query
