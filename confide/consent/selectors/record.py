@@ -161,6 +161,10 @@ def consent_record_get(*, actor: Actor, client_id: UUID | str) -> ConsentRecord:
     return record
 
 
+# An acknowledgement the client made alone in the portal has no staff witness.
+NO_WITNESS = "None (the client, in the portal)"
+
+
 def _acknowledgements(client: Client, key: DataKey | None) -> list[AcknowledgementRow]:
     rows = (
         Acknowledgement.objects.filter(client=client)
@@ -175,7 +179,7 @@ def _acknowledgements(client: Client, key: DataKey | None) -> list[Acknowledgeme
             typed_name=open_text(key, "acknowledgement.typed_name", a.id, a.typed_name_enc),
             signature_kind=SignatureKind(a.signature_kind).label,
             signature_data_url=_signature_url(key, a),
-            witness=a.witness.display_name,
+            witness=a.witness.display_name if a.witness else NO_WITNESS,
             acknowledged_at=a.acknowledged_at,
         )
         for a in rows

@@ -6,6 +6,7 @@ request that loaded them. The consent panel: the notice's state in one query."""
 from __future__ import annotations
 
 import base64
+import uuid
 
 import pytest
 from django.db import connection
@@ -16,9 +17,16 @@ from confide.access.lookups import get_authorized, read_scope
 from confide.access.policy import Action, authorize
 from confide.consent.enums import RestrictionStatus
 from confide.consent.models import Acknowledgement, Notice, Restriction
-from confide.consent.selectors import NoticeStatus, client_restrictions, notice_panel
+from confide.consent.selectors import (
+    NoticeStatus,
+    client_restrictions,
+    consent_record_get,
+    notice_panel,
+)
+from confide.consent.selectors.record import NO_WITNESS
 from confide.consent.services import (
     acknowledgement_record,
+    acknowledgement_record_by_client,
     notice_publish,
     restriction_decide,
     restriction_end,
@@ -189,3 +197,20 @@ def test_staff_who_may_not_use_the_notice_get_no_panel(world: World) -> None:
     _publish(world, material=True)
     for persona in ("other_worker_a", "worker_b"):
         assert notice_panel(actor=act(getattr(world, persona)), client_id=world.client_a.id) is None
+
+
+def test_the_consent_record_lists_an_acknowledgement_made_in_the_portal_without_a_witness(
+    world: World,
+) -> None:
+    _publish(world, material=True)
+    english = Notice.objects.get(agency=world.agency_a, version=1, language="en")
+    acknowledgement_record_by_client(
+        client_id=world.client_a.id,
+        agency_id=world.agency_a.id,
+        account_id=uuid.uuid4(),
+        notice_id=english.id,
+        typed_name="Rosalind Quenby",
+    )
+    record = consent_record_get(actor=act(world.worker_a), client_id=world.client_a.id)
+    (row,) = record.acknowledgements
+    assert (row.witness, row.typed_name, row.version) == (NO_WITNESS, "Rosalind Quenby", 1)
