@@ -137,10 +137,27 @@ def _postgres_time(text: str) -> str:
     return text[:10] + "T" + text[11:] + "0" * (26 - len(text))
 
 
+# The fraction digits PostgreSQL leaves out, by the length of its time text (19: no fraction).
+_POSTGRES_TIME_PADDING = {
+    19: ".000000",
+    21: "00000",
+    22: "0000",
+    23: "000",
+    24: "00",
+    25: "0",
+    26: "",
+}
+
+
 def _postgres_row_bytes(row: Row) -> bytes:
     """`fields_bytes` of a PostgreSQL row, inlined: verify calls it for every event."""
     seq, prev, _, occurred, agency, actor, chan, etype, stype, sid, client, reason, pol, det = row
-    occurred = _postgres_time(occurred)  # never needs escaping: digits, '-', 'T', ':', '.'
+    padding = _POSTGRES_TIME_PADDING.get(len(occurred))
+    if padding is not None and occurred[10] == " " and occurred[4] == "-":  # `_postgres_time`
+        occurred = occurred[:10] + "T" + occurred[11:] + padding
+    else:
+        occurred = _postgres_time(occurred)
+    # The time never needs escaping: digits, '-', 'T', ':', '.'
     if _NEEDS_ESCAPE.search(f"{chan}{etype}{stype}{sid}{reason}{prev}") is not None:
         return canonical_bytes(
             seq, occurred + "+00:00", agency, actor, chan, etype, stype, sid, client, reason,
@@ -275,7 +292,7 @@ class ChainScan:
     def feed(self, rows: list[Row], vendor: str) -> bool:
         """Check a batch; False once a problem is found."""
         sha256, prefix, leaves = hashlib.sha256, HASH_PREFIX, self.leaves
-        encode, fromhex = ENCODERS[vendor], bytes.fromhex
+        encode = ENCODERS[vendor]
         expected, prev_hash = self.expected, self.prev_hash
         if rows and self.first_prev is None:
             self.first_prev = rows[0][1]
@@ -286,14 +303,14 @@ class ChainScan:
                 problem = f"expected event {expected} next, found {seq} (missing or reordered)"
             elif prev_hash is not None and row[1] != prev_hash:
                 problem = "its link to the previous event is broken"
-            elif sha256(prefix + encode(row)).hexdigest() != digest:
+            elif (computed := sha256(prefix + encode(row)).digest()).hex() != digest:
                 problem = "its contents do not match its hash (altered)"
             if problem:
                 self.expected, self.prev_hash, self.checked = expected, prev_hash, expected - 1
                 self.problem, self.bad_seq = problem, seq
                 return False
             if leaves is not None:
-                leaves.append(sha256(b"\x00" + fromhex(digest)).digest())
+                leaves.append(sha256(b"\x00" + computed).digest())  # computed == the stored
             prev_hash, expected = digest, expected + 1
         self.expected, self.prev_hash, self.checked = expected, prev_hash, expected - 1
         return True
