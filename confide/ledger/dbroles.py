@@ -13,9 +13,10 @@ gives the application's role only what it needs:
   `ledger_append(...)` (EXECUTE granted, as for `ledger_lock_head()`), which runs with the
   owner's rights and computes the link and hash itself, so the application cannot write an
   event with a link of its choosing or move the chain head;
-* `ledger_pending` (events queued to be linked when their transaction commits): nothing. The
-  application queues through `ledger_append_at_commit(...)` (EXECUTE granted), and the owner's
-  commit-time trigger links and removes each queued event (migration 0006);
+* `ledger_pending` (events queued to be linked when their transaction commits): SELECT only.
+  The application queues through `ledger_append_at_commit(...)` (EXECUTE granted), and the
+  owner's commit-time trigger links and removes each queued event (migration 0006), so a
+  session sees at most its own transaction's queued events;
 * sequences: USAGE and SELECT; `django_migrations`: SELECT only.
 
 Granting after every migrate (rather than relying on default privileges alone) keeps the grants
@@ -33,9 +34,9 @@ from django.conf import settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-# Appended to only through ledger_append (migration 0004); only the owner's migrate writes the
-# record of applied migrations.
-READ_ONLY_TABLES = ("ledger_event", "ledger_chain_head", "django_migrations")
+# Appended to only through ledger_append and ledger_append_at_commit (migrations 0004, 0006);
+# only the owner's migrate writes the record of applied migrations.
+READ_ONLY_TABLES = ("ledger_event", "ledger_chain_head", "ledger_pending", "django_migrations")
 FUNCTIONS = (
     "ledger_append(timestamptz, uuid, uuid, varchar, varchar, varchar, varchar, uuid, varchar, "
     "jsonb, jsonb, text, text, text)",
@@ -43,8 +44,6 @@ FUNCTIONS = (
     "varchar, jsonb, jsonb, text, text, text)",
     "ledger_lock_head()",
 )
-# Written and emptied only by the owner's functions, inside one transaction (migration 0006).
-PRIVATE_TABLES = ("ledger_pending",)
 # Tables whose statement-level TRUNCATE trigger (the append-only migrations') marks them so.
 APPEND_ONLY_TABLES_SQL = """
     SELECT DISTINCT c.relname FROM pg_trigger t
@@ -110,8 +109,6 @@ def grant_statements(connection: BaseDatabaseWrapper, app_role: str) -> list[str
         statements.append(f"REVOKE UPDATE, DELETE, TRUNCATE ON {quote(table)} FROM {role}")
     for table in READ_ONLY_TABLES:
         statements.append(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {table} FROM {role}")
-    for table in PRIVATE_TABLES:
-        statements.append(f"REVOKE ALL ON {table} FROM {role}")
     statements += [f"GRANT EXECUTE ON FUNCTION {function} TO {role}" for function in FUNCTIONS]
     return statements
 

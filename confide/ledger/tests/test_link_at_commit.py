@@ -90,7 +90,8 @@ def _at_commit(
 
 
 def _queued() -> int:
-    """Events still queued (read as the owner: the application's role may not)."""
+    """Events still queued, as the owner sees them (the application's role sees only those of
+    its own transaction)."""
     with transaction.atomic(), as_table_owner(), connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM ledger_pending")
         row = cursor.fetchone()
@@ -106,6 +107,13 @@ def _since(seq: int) -> list[Event]:
     return list(Event.objects.filter(seq__gt=seq).order_by("seq"))
 
 
+def _queued_here() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM ledger_pending")  # as the application's role
+        row = cursor.fetchone()
+    return int(row[0]) if row else -1
+
+
 def test_an_event_is_linked_when_its_transaction_commits() -> None:
     before, _ = _head()
     with transaction.atomic():
@@ -113,6 +121,7 @@ def test_an_event_is_linked_when_its_transaction_commits() -> None:
         assert returned.seq is None  # not linked yet: no number, no hash
         assert returned.hash == ""
         assert _since(before) == []
+        assert _queued_here() == 1
     [stored] = _since(before)
     assert stored.reason == 'a "b"'
     assert stored.actor_id == ACTOR.user_id
@@ -205,8 +214,9 @@ def test_an_event_queued_before_one_linked_at_once_is_linked_after_it(settings: 
 @pytest.mark.parametrize(
     "sql",
     [
-        "SELECT count(*) FROM ledger_pending",
         "DELETE FROM ledger_pending",
+        "UPDATE ledger_pending SET reason = 'x'",
+        "TRUNCATE ledger_pending",
         "INSERT INTO ledger_pending SELECT * FROM ledger_pending",
         "SELECT ledger_link(now(), NULL, NULL, 'web', 'x', '', '', NULL, '', '[]', '{}', "
         "'', '', '')",
