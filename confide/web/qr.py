@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import io
-
 import segno
 
 
 def totp_qr_svg(otpauth_url: str) -> str:
-    buffer = io.StringIO()
-    segno.make(otpauth_url, error="m").save(
-        buffer,
-        kind="svg",
+    # svg_inline returns text; saving into a StringIO fails on segno 1.6 (it wraps any file
+    # object in a UTF-8 byte writer).
+    svg: str = segno.make(otpauth_url, error="m").svg_inline(
         scale=5,
         border=2,
-        xmldecl=False,
-        svgns=True,
         title="QR code for your authenticator app",
         dark="#000",
         light="#fff",
     )
-    return buffer.getvalue()
+    return svg

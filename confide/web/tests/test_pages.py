@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 
@@ -40,6 +41,35 @@ def test_sign_in_needs_password_then_code(world: World, client: HttpClient) -> N
     assert page.status_code == 200
     assert b"Rosalind" in page.content
     assert Event.objects.filter(event_type="accounts:session:signed_in").count() == 1
+
+
+def test_a_staff_member_without_an_authenticator_enrols_with_the_qr_code(
+    world: World, client: HttpClient
+) -> None:
+    TOTPDevice.objects.filter(user=world.worker_a).delete()
+    response = client.post(
+        reverse("web:sign_in"), {"email": "worker_a@a.test", "password": PASSWORD}
+    )
+    assert response["Location"] == reverse("web:enrol")
+    page = client.get(reverse("web:enrol"))
+    assert page.status_code == 200
+    svg = re.search(rb"<svg[^>]*>.*?</svg>", page.content, re.S)
+    assert svg is not None
+    assert b"<path" in svg.group(0)
+    assert b"QR code for your authenticator app" in svg.group(0)
+    device = TOTPDevice.objects.get(user=world.worker_a, confirmed=False)
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    assert secret.encode() in page.content  # typed by hand when the camera cannot read the code
+    wrong = client.post(reverse("web:enrol"), {"code": "000000"})
+    assert wrong.status_code == 400
+    assert not TOTPDevice.objects.filter(user=world.worker_a, confirmed=True).exists()
+    # The failure throttles the device for a second (django-otp's own rule); lift it here.
+    TOTPDevice.objects.filter(id=device.id).update(throttling_failure_timestamp=None)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    done = client.post(reverse("web:enrol"), {"code": f"{totp.token():06d}"})
+    assert done["Location"] == reverse("web:dashboard")
+    assert TOTPDevice.objects.filter(user=world.worker_a, confirmed=True).count() == 1
 
 
 def test_a_wrong_password_says_nothing_about_which_part_failed(
