@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "confide.training",
     "confide.consent",
     "confide.releases",
+    "confide.portal",
     "confide.messaging",
     "confide.disclosures",
     "confide.retention",
@@ -243,6 +244,10 @@ CONFIDE_LEDGER_SIGNING_KEY_PATH = Path(
 CONFIDE_CHECKPOINT_DIR = Path(env_str("CONFIDE_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints")))
 CONFIDE_CHECKPOINT_EVERY_EVENTS = env_int("CONFIDE_CHECKPOINT_EVERY_EVENTS", 1000, minimum=1)
 CONFIDE_CHECKPOINT_EVERY_SECONDS = env_int("CONFIDE_CHECKPOINT_EVERY_SECONDS", 300, minimum=1)
+# PostgreSQL links each ledger event when its transaction commits, holding the chain's lock only
+# inside the server then (decision 0012). Off, events are linked when recorded: a transaction
+# that is never committed (a test's) still sees its own events.
+CONFIDE_LEDGER_LINK_AT_COMMIT = env_bool("CONFIDE_LEDGER_LINK_AT_COMMIT", default=PRODUCTION)
 
 # Break-the-glass and privacy review grants (minutes), and when an unreviewed grant is overdue.
 CONFIDE_BREAK_GLASS_MINUTES = env_int("CONFIDE_BREAK_GLASS_MINUTES", 60, minimum=5)
@@ -252,3 +257,5 @@ CONFIDE_BASE_URL = env_str("CONFIDE_BASE_URL", "http://127.0.0.1:8000")
 # Disclosures: how long a one-time release link lives, and how many wrong codes close it.
 CONFIDE_RELEASE_LINK_HOURS = env_int("CONFIDE_RELEASE_LINK_HOURS", 72, minimum=1)
 CONFIDE_RELEASE_LINK_ATTEMPTS = env_int("CONFIDE_RELEASE_LINK_ATTEMPTS", 5, minimum=1)
+# Client portal: how long an invitation code (single use, shown once) stays valid.
+CONFIDE_PORTAL_INVITATION_HOURS = env_int("CONFIDE_PORTAL_INVITATION_HOURS", 72, minimum=1)

@@ -60,6 +60,7 @@ from confide.web.auth import REAUTH_AT
 # ---- the classification ------------------------------------------------------------------------
 
 PUBLIC, SIGNED_IN, ROLE, OBJECT = "public", "signed-in", "role", "object"
+PORTAL = "portal"  # the client portal: only a client's own portal session, only their own data
 CASEWORK = frozenset({Role.PRACTITIONER, Role.SUPERVISOR})
 PRIVACY = frozenset({Role.PRIVACY_OFFICER})
 ADMIN = frozenset({Role.ADMINISTRATOR})
@@ -443,6 +444,27 @@ ROUTES: dict[str, Route] = {
     "api:disclosure_limit_end": Route(
         OBJECT, "POST", roles=PRIVACY, obj="disclosure_restriction", ability="agency"
     ),
+    # the client portal: accepting an invitation and signing in hold nothing; the client's own
+    # pages open only to that client's portal session (obj: only their own objects); staff
+    # sessions and anonymous browsers are sent to the portal's sign-in
+    "portal:welcome": Route(PUBLIC),
+    "portal:set_up": Route(PUBLIC),
+    "portal:sign_in": Route(PUBLIC),
+    "portal:sign_in_code": Route(PUBLIC),
+    "portal:sign_out": Route(PUBLIC, method="POST"),
+    "portal:home": Route(PORTAL),
+    "portal:notice": Route(PORTAL),
+    "portal:release_list": Route(PORTAL),
+    "portal:release_detail": Route(PORTAL, obj="release"),
+    "portal:release_pdf": Route(PORTAL, obj="release"),
+    "portal:release_revoke": Route(PORTAL, obj="release"),
+    "portal:acknowledgement_pdf": Route(PORTAL, obj="acknowledgement"),
+    # a client's portal access, on the staff side: the care team (consent:manage)
+    "portal_staff:access": Route(OBJECT, obj="client", ability="consent"),
+    "portal_staff:access#POST": Route(
+        OBJECT, "POST", obj="client", ability="consent", body=lambda _: {"language": "xx"}
+    ),
+    "portal_staff:end": Route(OBJECT, "POST", obj="client", ability="consent"),
 }
 
 
@@ -494,6 +516,8 @@ A_STAFF = (
 B_STAFF = ("worker_b", "supervisor_b", "privacy_b", "admin_b", "intake_b")
 PERSONAS = (*A_STAFF, *B_STAFF)
 ANONYMOUS = "anonymous"
+# Clients signed in to the portal, and the matrix client each one is.
+PORTAL_PERSONAS = {"client_own_team": "own_team", "client_other_agency": "other_agency"}
 
 
 @dataclass
@@ -580,7 +604,49 @@ def build_matrix() -> Matrix:
         m.browsers[name] = http
         _, m.tokens[name] = accounts.token_create(actor=actor(u[name]), name="matrix", days=1)
     m.browsers[ANONYMOUS] = HttpClient()
+    _portal(m, w)
     return m
+
+
+def _portal(m: Matrix, w: World) -> None:
+    """A portal account (signed in) for the own-team client and the other agency's client, and
+    an acknowledgement of the notice by each of them."""
+    from confide.accounts.middleware import LAST_SEEN, STARTED
+    from confide.portal.auth import ACCOUNT
+    from confide.portal.models import PortalAccount
+
+    notices = {}
+    for agency, officer in (("a", "privacy_a"), ("b", "privacy_b")):
+        published = consent.notice_publish(
+            actor=actor(m.users[officer]), texts={"en": ("Notice", "Text.")}, material=True
+        )
+        notices[agency] = published[0]
+    for persona, client_name in PORTAL_PERSONAS.items():
+        client = m.objects["client"][client_name]
+        account = PortalAccount.objects.create(
+            agency_id=client.agency_id,
+            client=client,
+            sign_in_id=f"MTRX-{client_name[:4].upper()}",
+            invited_by=m.users["worker_a" if client.agency_id == w.agency_a.id else "worker_b"],
+            activated_at=clock.now(),
+        )
+        m.add(
+            "acknowledgement",
+            client_name,
+            consent.acknowledgement_record_by_client(
+                client_id=client.id,
+                agency_id=client.agency_id,
+                account_id=account.id,
+                notice_id=notices["a" if client.agency_id == w.agency_a.id else "b"].id,
+                typed_name="Matrix client",
+            ),
+        )
+        http = HttpClient()
+        session = http.session
+        session[ACCOUNT] = str(account.id)
+        session[STARTED] = session[LAST_SEEN] = time.time()
+        session.save()
+        m.browsers[persona] = http
 
 
 def _checkpoint() -> int:
@@ -1084,6 +1150,7 @@ def _url(m: Matrix, name: str, obj: Any = None) -> str:
         "contact": "contact_id",
         "representative": "representative_id",
         "disclosure_restriction": "restriction_id",
+        "acknowledgement": "acknowledgement_id",
     }[ROUTES[name].obj]
     return reverse(base, kwargs={param: str(obj.id)})
 
@@ -1093,9 +1160,10 @@ def probe(m: Matrix, name: str, persona: str, obj: Any = None) -> str:
     route = ROUTES[name]
     url, is_api = _url(m, name, obj), name.startswith("api:")
     body = route.body(m) if route.body else {}
-    http = m.browsers[persona] if not is_api else HttpClient()
+    # A portal session's browser carries its cookie to the API too (and has no token).
+    http = m.browsers[persona] if not is_api or persona in PORTAL_PERSONAS else HttpClient()
     headers = {}
-    if is_api and persona != ANONYMOUS:
+    if is_api and persona in m.tokens:
         headers["Authorization"] = f"Bearer {m.tokens[persona]}"
     with transaction.atomic():
         if route.method == "GET":
@@ -1122,6 +1190,8 @@ def _outcome(response: Any, is_api: bool) -> str:
         return "signin"
     if status == 302 and response["Location"].startswith(reverse("web:reauth")):
         return "reauth"
+    if status == 302 and response["Location"].startswith(reverse("portal:sign_in")):
+        return "portal-signin"
     return "ok"
 
 
@@ -1139,6 +1209,8 @@ OBJECT_ROUTES = sorted(n for n, r in ROUTES.items() if r.kind == OBJECT)
 ROLE_ROUTES = sorted(n for n, r in ROUTES.items() if r.kind == ROLE)
 SIGNED_IN_ROUTES = sorted(n for n, r in ROUTES.items() if r.kind == SIGNED_IN)
 PUBLIC_ROUTES = sorted(n for n, r in ROUTES.items() if r.kind == PUBLIC)
+PORTAL_ROUTES = sorted(n for n, r in ROUTES.items() if r.kind == PORTAL)
+STAFF_ROUTES = sorted(n for n, r in ROUTES.items() if r.kind in (OBJECT, ROLE, SIGNED_IN))
 
 
 @pytest.mark.parametrize("name", OBJECT_ROUTES)
@@ -1192,8 +1264,47 @@ def test_signed_in_pages_open_for_every_persona_and_nobody_else(
 @pytest.mark.parametrize("name", PUBLIC_ROUTES)
 def test_public_routes_hold_nothing_confidential(matrix: Matrix, db: None, name: str) -> None:
     outcome = probe(matrix, name, ANONYMOUS)
-    assert outcome in ("ok", "hidden", "signin")
+    assert outcome in ("ok", "hidden", "signin", "portal-signin")
     assert "Rosalind" not in matrix.browsers[ANONYMOUS].get(_url(matrix, name)).content.decode()
+
+
+@pytest.mark.parametrize("name", PORTAL_ROUTES)
+def test_portal_pages_open_only_to_their_own_client(matrix: Matrix, db: None, name: str) -> None:
+    """A client's portal session reaches its own pages and objects; another client's object or a
+    forged id is not found; staff sessions and anonymous browsers get the portal's sign-in."""
+    route, problems = ROUTES[name], []
+    staff_and_anonymous = dict.fromkeys((*PERSONAS, ANONYMOUS), "portal-signin")
+    if not route.obj:
+        wanted = {**staff_and_anonymous, **dict.fromkeys(PORTAL_PERSONAS, "ok")}
+        actual = {p: probe(matrix, name, p) for p in wanted}
+        problems += _mismatches(actual, wanted)
+    for obj_name, obj in matrix.objects.get(route.obj, {}).items() if route.obj else ():
+        own = {p: "ok" if c == obj_name else "hidden" for p, c in PORTAL_PERSONAS.items()}
+        wanted = {**staff_and_anonymous, **own}
+        actual = {p: probe(matrix, name, p, obj) for p in wanted}
+        problems += [f"{obj_name} / {line}" for line in _mismatches(actual, wanted)]
+    if route.obj:
+        forged = type("Forged", (), {"id": "00000000-0000-4000-8000-000000000000"})()
+        for persona in PORTAL_PERSONAS:
+            outcome = probe(matrix, name, persona, forged)
+            if outcome != "hidden":
+                problems.append(f"forged id / {persona}: got {outcome}")
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", STAFF_ROUTES)
+def test_a_portal_session_reaches_no_staff_page_or_api(matrix: Matrix, db: None, name: str) -> None:
+    """Every staff page and API endpoint treats a client's portal session as signed out (the
+    staff sign-in page, or 401), whatever object it names."""
+    route = ROUTES[name]
+    obj = None
+    if route.kind == OBJECT:
+        obj = next(
+            (o for o in matrix.objects[route.obj].values() if o is not None),
+            None,
+        )
+    actual = {p: probe(matrix, name, p, obj) for p in PORTAL_PERSONAS}
+    assert actual == dict.fromkeys(PORTAL_PERSONAS, "signin")
 
 
 def test_nothing_in_the_matrix_changed_the_world(matrix: Matrix, db: None) -> None:
