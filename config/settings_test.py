@@ -19,6 +19,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CONFIDE_KEYRING_PATH = Path(os.environ["CONFIDE_VAR_DIR"]) / "keyring.json"
 CONFIDE_FILES_DIR = Path(os.environ["CONFIDE_VAR_DIR"]) / "files"
 CONFIDE_SHRED_LIST_PATH = Path(os.environ["CONFIDE_VAR_DIR"]) / "shredded-clients.jsonl"
+# Each test's transaction is rolled back, never committed: link ledger events when recorded.
+CONFIDE_LEDGER_LINK_AT_COMMIT = False
 
 # PostgreSQL with an owner and an application role (`make test`): log in as the owner, which
 # creates and migrates test databases, and assume the application's role for everything else,
