@@ -5,14 +5,10 @@ the drawing pad runs from our static file under the site's CSP."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
-
-import pytest
 
 from confide.web.tests.test_browser import (  # the shared demo server and sign-in steps
-    CHROMIUM,
+    BROWSER_MARKS,
     EMAIL,
     _launch,
     _sign_in,
@@ -21,14 +17,7 @@ from confide.web.tests.test_browser import (  # the shared demo server and sign-
 
 __all__ = ["server"]  # a fixture, used by name
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-    pytest.mark.skipif(
-        os.environ.get("CONFIDE_DATABASE_URL", "").startswith("postgres"),
-        reason="the browser test runs once, in the SQLite pass",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 def test_a_client_signs_the_notice_by_pointer_and_by_keyboard(

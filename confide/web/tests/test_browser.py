@@ -21,7 +21,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 EMAIL = "practitioner1@riverbend.example"
 PASSWORD_PATTERN = re.compile(r"Password for every demo account: (\S+)")
 
-pytestmark = [
+# Every browser test module's marks: skipped without Debian's chromium, run once (SQLite pass).
+BROWSER_MARKS = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
     pytest.mark.skipif(
@@ -29,6 +30,7 @@ pytestmark = [
         reason="the browser test runs once, in the SQLite pass",
     ),
 ]
+pytestmark = BROWSER_MARKS
 
 
 def _free_port() -> int:
