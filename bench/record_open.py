@@ -392,7 +392,7 @@ def _copy_client(client: Client, notes: list[Note]) -> None:
 def signed_in_browser(user: User) -> HttpClient:
     """A session as after password + TOTP sign-in (the same state the sign-in view leaves)."""
     http = HttpClient()
-    http.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    http.force_login(user, backend=settings.AUTHENTICATION_BACKENDS[0])
     device = TOTPDevice.objects.get(user=user, confirmed=True)
     session = http.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id

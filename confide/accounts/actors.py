@@ -1,13 +1,17 @@
 """Building the Actor the access policy and ledger see from a signed-in user.
 
 Everything the Actor holds besides the user row (teams and their programs, supervisees and their
-teams, current training, the agency's HIV setting) comes in one query per request, in plain SQL:
-it runs on every request, and building it through the ORM cost several times its execution
-(docs/decisions/0011). Nothing of it is kept past the request.
+teams, current training, the agency's HIV setting) comes from one statement, in plain SQL: it
+runs on every request, and building it through the ORM cost several times its execution
+(docs/decisions/0011). On the web that statement is a column of the query that loads the
+request's user (`accounts.backends.StaffBackend`), so the actor costs no round trip of its own;
+anywhere else (`actor_for` on a user loaded another way) it is its own query. Either way it is
+read fresh for each request and nothing of it is kept past the request.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +25,10 @@ from confide.core.enums import Role
 
 # Which part of the query a row comes from: (part, id, related id, flag).
 TEAM, SUPERVISEE, TRAINING, AGENCY = "team", "supervisee", "training", "agency"
+Row = tuple[str, UUID | None, UUID | None, bool]
+
+# The attribute under which `StaffBackend` leaves a loaded user's rows (for this request only).
+FACTS_ATTRIBUTE = "_confide_actor_rows"
 
 
 def _uuid(value: Any) -> UUID | None:
@@ -28,7 +36,7 @@ def _uuid(value: Any) -> UUID | None:
     return value if value is None or isinstance(value, UUID) else UUID(str(value))
 
 
-def _sql() -> str:
+def _union_sql() -> str:
     from confide.training.models import TrainingCompletion
 
     team, program, agency = Team._meta.db_table, Program._meta.db_table, Agency._meta.db_table
@@ -37,33 +45,55 @@ def _sql() -> str:
     # Only table names (from the models) are formatted in; every value is a bound parameter.
     return " UNION ALL ".join(
         [
-            f"SELECT '{TEAM}', t.id, t.program_id, p.is_part2 FROM {team} t"  # noqa: S608
-            f" JOIN {member} m ON m.team_id = t.id JOIN {program} p ON p.id = t.program_id"
-            " WHERE m.user_id = %s",
+            f"SELECT '{TEAM}' AS part, t.id AS a, t.program_id AS b, p.is_part2 AS flag"  # noqa: S608
+            f" FROM {team} t JOIN {member} m ON m.team_id = t.id"
+            f" JOIN {program} p ON p.id = t.program_id WHERE m.user_id = %s",
             f"SELECT '{SUPERVISEE}', u.id, m.team_id, NULL FROM {user} u"  # noqa: S608
             f" LEFT JOIN {member} m ON m.user_id = u.id"
             " WHERE u.supervisor_id = %s AND u.is_active = %s",
             f"SELECT '{TRAINING}', id, NULL, NULL FROM {training}"  # noqa: S608
             " WHERE user_id = %s AND expires_on >= %s",
-            f"SELECT '{AGENCY}', id, NULL, hiv_restricted FROM {agency} WHERE id = %s",  # noqa: S608
+            f"SELECT '{AGENCY}', a.id, NULL, a.hiv_restricted FROM {agency} a"  # noqa: S608
+            f" JOIN {user} s ON s.agency_id = a.id WHERE s.id = %s",
         ]
     )
 
 
-def _rows(user: User) -> list[tuple[str, UUID | None, UUID | None, bool]]:
-    def db(value: UUID) -> Any:
-        return UUIDField().get_db_prep_value(value, connection)
-
-    me = db(user.id)
+def _params(user_id: UUID) -> list[Any]:
+    me = UUIDField().get_db_prep_value(user_id, connection)
     today = connection.ops.adapt_datefield_value(clock.today())
+    return [me, me, True, me, today, me]
+
+
+def facts_subquery(user_id: UUID) -> tuple[str, list[Any]]:
+    """A scalar subquery and its parameters returning the actor's rows of `user_id` as one JSON
+    array of [part, id, related id, flag]: a column of the query that loads the user."""
+    if connection.vendor == "postgresql":
+        aggregate = "COALESCE(json_agg(json_build_array(f.part, f.a, f.b, f.flag)), '[]')::text"
+    else:
+        aggregate = "json_group_array(json_array(f.part, f.a, f.b, f.flag))"
+    return f"SELECT {aggregate} FROM ({_union_sql()}) f", _params(user_id)  # noqa: S608
+
+
+def rows_from_json(text: str | None) -> list[Row]:
+    """The rows of `facts_column`'s JSON (booleans come back as 1/0 on SQLite)."""
+    return [
+        (str(part), _uuid(a), _uuid(b), bool(flag)) for part, a, b, flag in json.loads(text or "[]")
+    ]
+
+
+def _rows(user: User) -> list[Row]:
     with connection.cursor() as cursor:
-        cursor.execute(_sql(), [me, me, True, me, today, db(user.agency_id)])
+        cursor.execute(_union_sql(), _params(user.id))
         rows = cursor.fetchall()
     return [(part, _uuid(a), _uuid(b), bool(flag)) for part, a, b, flag in rows]
 
 
 def actor_for(user: User, *, channel: str, mfa_verified: bool) -> Actor:
-    rows = _rows(user)
+    """The Actor of `user` now: from the rows loaded with the user in this request when the
+    authentication backend loaded it, else from one query."""
+    preloaded: list[Row] | None = getattr(user, FACTS_ATTRIBUTE, None)
+    rows = preloaded if preloaded is not None else _rows(user)
     teams = [(i, program, part2) for part, i, program, part2 in rows if part == TEAM]
     supervisees = [(i, team) for part, i, team, _ in rows if part == SUPERVISEE]
     return Actor(
