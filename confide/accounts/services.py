@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from confide.accounts import lockout
 from confide.accounts.actors import actor_for
 from confide.accounts.models import Agency, ApiToken, Team, User
 from confide.core import clock
@@ -34,17 +35,10 @@ class PasswordCheck:
         return self.user is not None
 
 
-def _is_locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > clock.now()
-
-
 def _register_failure(user: User, event: EventType, channel: str) -> None:
-    user.failed_sign_ins += 1
-    if user.failed_sign_ins >= settings.CONFIDE_LOCKOUT_THRESHOLD:
-        user.locked_until = clock.now() + timedelta(seconds=settings.CONFIDE_LOCKOUT_SECONDS)
-        user.failed_sign_ins = 0
+    if lockout.count_failure(user):
         event = EventType.SIGN_IN_LOCKED
-    user.save(update_fields=["failed_sign_ins", "locked_until", "updated_at"])
+    user.save(update_fields=lockout.FIELDS)
     ledger.record(
         actor=None, event_type=event, agency_id=user.agency_id, actor_id=user.id, channel=channel
     )
@@ -62,7 +56,7 @@ def sign_in_check_password(*, email: str, password: str, channel: str = "web") -
         User().set_password(password)  # same work as a real check: no timing oracle
         ledger.record(actor=None, event_type=EventType.SIGN_IN_FAILED, channel=channel)
         return PasswordCheck(None)
-    if _is_locked(user) or not user.check_password(password):
+    if lockout.is_locked(user) or not user.check_password(password):
         _register_failure(user, EventType.SIGN_IN_FAILED, channel)
         return PasswordCheck(None)
     return PasswordCheck(user)
@@ -82,13 +76,12 @@ def sign_in_check_code(
     if user is None:
         return None
     device = confirmed_device(user)
-    if _is_locked(user) or device is None or not _code_ok(device, code):
+    if lockout.is_locked(user) or device is None or not _code_ok(device, code):
         _register_failure(user, EventType.MFA_FAILED, channel)
         return None
-    user.failed_sign_ins = 0
-    user.locked_until = None
+    lockout.clear(user)
     user.last_login = clock.now()
-    user.save(update_fields=["failed_sign_ins", "locked_until", "last_login", "updated_at"])
+    user.save(update_fields=[*lockout.FIELDS, "last_login"])
     ledger.record(
         actor=actor_for(user, channel=channel, mfa_verified=True), event_type=EventType.SIGN_IN
     )

@@ -18,8 +18,13 @@ from confide.access.lookups import get_authorized
 from confide.access.policy import Action
 from confide.consent.enums import Language
 from confide.consent.models import Acknowledgement, Notice
-from confide.consent.selectors import NoticeBlock, NoticeStatus, current_notices, notice_blocks
-from confide.consent.selectors.notices import _status as notice_status_of
+from confide.consent.selectors import (
+    NoticeBlock,
+    NoticeStatus,
+    client_notice_status,
+    current_notices,
+    notice_blocks,
+)
 from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.ids import parse_id
@@ -74,8 +79,8 @@ def _page_viewed(principal: ClientSelf, page: str) -> None:
     )
 
 
-def _client(principal: ClientSelf) -> Client:
-    return Client.objects.get(id=principal.client_id, agency_id=principal.agency_id)
+def _notice_status(principal: ClientSelf) -> NoticeStatus:
+    return client_notice_status(client_id=principal.client_id, agency_id=principal.agency_id)
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,7 @@ def portal_home(*, principal: ClientSelf) -> PortalHome:
     """The start page: whether the notice asks for an acknowledgement. Writes
     portal:page:viewed (home)."""
     _page_viewed(principal, "home")
-    return PortalHome(status=notice_status_of(_client(principal)))
+    return PortalHome(status=_notice_status(principal))
 
 
 @dataclass(frozen=True)
@@ -135,7 +140,7 @@ def portal_notice(*, principal: ClientSelf, language: str) -> PortalNotice:
         notice=notice,
         blocks=notice_blocks(notice.body) if notice else [],
         languages=[(code, label, code in notices) for code, label in Language.choices],
-        status=notice_status_of(_client(principal)),
+        status=_notice_status(principal),
         acknowledgements=_acknowledgements(principal),
     )
 

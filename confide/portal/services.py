@@ -29,6 +29,7 @@ from django_otp.oath import TOTP
 
 from confide.access.lookups import get_authorized
 from confide.access.policy import Action
+from confide.accounts import lockout
 from confide.consent.enums import Language
 from confide.core import clock
 from confide.core.actor import Actor
@@ -326,7 +327,7 @@ def invitation_accept(*, invitation_id: UUID | str, password: str, code: str) ->
     account.totp_key_enc = client_key(account.client_id).encrypt(TOTP_PURPOSE, account.id, secret)
     account.totp_pending_enc = None
     account.totp_confirmed, account.totp_last_t = True, step
-    account.failed_sign_ins, account.locked_until = 0, None
+    lockout.clear(account)
     account.activated_at, account.disabled_at, account.disabled_by = now, None, None
     account.save()
     invitation.used_at = now
@@ -349,20 +350,15 @@ def _open(account: PortalAccount, purpose: str, blob: bytes | memoryview | None)
 # ---- the client: sign in, re-authenticate, sign out ------------------------------------------
 
 
-def _locked(account: PortalAccount) -> bool:
-    return account.locked_until is not None and account.locked_until > clock.now()
-
-
 def _register_failure(account: PortalAccount, step: str) -> None:
-    """Count a failed step; at the threshold, pause sign-in (staff's rule and settings)."""
-    account.failed_sign_ins += 1
-    event = EventType.PORTAL_SIGN_IN_FAILED
-    if account.failed_sign_ins >= settings.CONFIDE_LOCKOUT_THRESHOLD:
-        account.locked_until = clock.now() + timedelta(seconds=settings.CONFIDE_LOCKOUT_SECONDS)
-        account.failed_sign_ins = 0
-        event = EventType.PORTAL_LOCKED_OUT
-    account.save(update_fields=["failed_sign_ins", "locked_until", "updated_at"])
-    _event(account, event, {"step": step})
+    """Count a failed step; at the threshold, pause sign-in (staff's rule: `accounts.lockout`)."""
+    paused = lockout.count_failure(account)
+    account.save(update_fields=lockout.FIELDS)
+    _event(
+        account,
+        EventType.PORTAL_LOCKED_OUT if paused else EventType.PORTAL_SIGN_IN_FAILED,
+        {"step": step},
+    )
 
 
 def _code_ok(account: PortalAccount, code: str) -> bool:
@@ -390,7 +386,7 @@ def sign_in_check_password(*, sign_in_id: str, password: str) -> PortalAccount |
             details={"step": "password"},
         )
         return None
-    if _locked(account) or not check_password(password, account.password):
+    if lockout.is_locked(account) or not check_password(password, account.password):
         _register_failure(account, "password")
         return None
     return account
@@ -405,11 +401,11 @@ def sign_in_check_code(*, account_id: UUID | str, code: str) -> PortalAccount | 
     account = rows.filter(id=parsed).first() if parsed is not None else None
     if account is None or not account.is_usable:
         return None
-    if _locked(account) or not _code_ok(account, code):
+    if lockout.is_locked(account) or not _code_ok(account, code):
         _register_failure(account, "code")
         return None
-    account.failed_sign_ins, account.locked_until = 0, None
-    account.save(update_fields=["failed_sign_ins", "locked_until", "updated_at"])
+    lockout.clear(account)
+    account.save(update_fields=lockout.FIELDS)
     _event(account, EventType.PORTAL_SIGN_IN)
     return account
 
@@ -421,7 +417,7 @@ def reauth_check(*, principal: ClientSelf, password: str, code: str) -> bool:
     account = PortalAccount.objects.select_for_update().get(id=account_id_of(principal))
     if (
         account.is_usable
-        and not _locked(account)
+        and not lockout.is_locked(account)
         and check_password(password, account.password)
         and _code_ok(account, code)
     ):

@@ -2,7 +2,8 @@
 
 - `shared`: for other modules, no actor and no confidential text (`communication_preferences`,
   `personal_representatives`, `guardian_may_see`, `disclosure_limits`, `contact_permissions`);
-- `notices`: the current notice texts (also for the portal) and a client's acknowledgement state;
+- `notices`: the current notice texts (also for the portal) and a client's acknowledgement state
+  (`client_notice_status` for the client themself, in the portal);
 - `record`: one client's consent record, decrypted for its care team, on the ledger;
 - `restrictions`: restriction lists and the privacy officers' queues;
 - `minors`: the state table of minor-consent domains.
@@ -13,6 +14,7 @@ from confide.consent.selectors.notices import (
     NoticeBlock,
     NoticePanel,
     NoticeStatus,
+    client_notice_status,
     current_notices,
     notice_blocks,
     notice_panel,
@@ -71,6 +73,7 @@ __all__ = [
     "RepresentativeRow",
     "RestrictionRow",
     "case_numbers",
+    "client_notice_status",
     "client_restrictions",
     "communication_preferences",
     "consent_client_check",

@@ -109,14 +109,28 @@ def notice_panel(*, actor: Actor, client_id: UUID | str) -> NoticePanel | None:
     return NoticePanel(client.id, _status(client), can_manage)
 
 
+def client_notice_status(*, client_id: UUID, agency_id: UUID) -> NoticeStatus:
+    """The notice state of a client who is reading it themself (the portal's `ClientSelf`: the
+    caller authenticated the client, so no actor and no policy). No ledger event of its own: it
+    reveals versions and a date, never text; the portal records the page that shows it. Only
+    this agency's notices and this client's acknowledgements in it are read, so a mismatched
+    pair reads as "never acknowledged", never as another agency's or client's state."""
+    return _status_of(client_id, agency_id)
+
+
 def _status(client: Client) -> NoticeStatus:
+    """The state for staff readers that already fetched (and authorized) the client."""
+    return _status_of(client.id, client.agency_id)
+
+
+def _status_of(client_id: UUID, agency_id: UUID) -> NoticeStatus:
     """One query: the agency's versions (a handful), each row also carrying the version and time
     of the client's latest acknowledgement (the same on every row)."""
-    last = Acknowledgement.objects.filter(client_id=client.id).order_by(
+    last = Acknowledgement.objects.filter(client_id=client_id, agency_id=agency_id).order_by(
         "-notice__version", "-acknowledged_at"
     )
     rows = list(
-        Notice.objects.filter(agency_id=client.agency_id)
+        Notice.objects.filter(agency_id=agency_id)
         .annotate(
             seen=Subquery(last.values("notice__version")[:1]),
             seen_at=Subquery(last.values("acknowledged_at")[:1]),

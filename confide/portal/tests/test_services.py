@@ -11,11 +11,17 @@ from uuid import UUID
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
+from django.test import override_settings
 
+from confide.accounts import lockout
+from confide.accounts import services as staff_services
 from confide.consent import printable
+from confide.consent import selectors as consent_selectors
 from confide.consent import services as consent
 from confide.consent.models import Acknowledgement
+from confide.consent.selectors import NoticeStatus
 from confide.core import clock as core_clock
+from confide.core.enums import Role
 from confide.core.errors import Conflict, NotFound, ValidationFailed
 from confide.ledger.enums import EventType
 from confide.ledger.models import Event
@@ -31,7 +37,7 @@ from confide.portal.tests.support import (
     enrol,
     publish_notice,
 )
-from confide.testing import World, actor
+from confide.testing import World, actor, make_user
 
 __all__ = ["clock"]  # a fixture, used by name
 
@@ -183,6 +189,37 @@ def test_repeated_failures_pause_sign_in_even_with_the_right_password(
     assert services.sign_in_check_password(sign_in_id=sign_in_id, password=PORTAL_PASSWORD)
 
 
+def test_staff_and_clients_pause_by_the_same_lockout_rule(world: World, clock: Clock) -> None:
+    """One rule (accounts.lockout) and one pair of settings serve both kinds of sign-in."""
+    member = enrol(world.worker_a, world.client_a, clock)
+    with override_settings(CONFIDE_LOCKOUT_THRESHOLD=2):
+        for _ in range(2):
+            services.sign_in_check_password(
+                sign_in_id=member.account.sign_in_id, password="wrong password"
+            )
+            staff_services.sign_in_check_password(
+                email=world.worker_a.email, password="wrong password"
+            )
+    member.account.refresh_from_db()
+    world.worker_a.refresh_from_db()
+    for row in (member.account, world.worker_a):
+        assert row.failed_sign_ins == 0
+        assert row.locked_until is not None
+        assert lockout.is_locked(row)
+    assert len(_events(EventType.PORTAL_LOCKED_OUT)) == 1
+    assert len(_events(EventType.SIGN_IN_LOCKED)) == 1
+    # Under the threshold a failure only counts, and a completed sign-in clears the count.
+    other = enrol(world.other_worker_a, world.client_a_other, clock)
+    sign_in_id = other.account.sign_in_id
+    services.sign_in_check_password(sign_in_id=sign_in_id, password="wrong password")
+    other.account.refresh_from_db()
+    assert (other.account.failed_sign_ins, other.account.locked_until) == (1, None)
+    assert services.sign_in_check_password(sign_in_id=sign_in_id, password=PORTAL_PASSWORD)
+    assert services.sign_in_check_code(account_id=other.account.id, code=other.next_code())
+    other.account.refresh_from_db()
+    assert (other.account.failed_sign_ins, other.account.locked_until) == (0, None)
+
+
 def test_ending_access_stops_sign_in_and_the_session(world: World, clock: Clock) -> None:
     member = enrol(world.worker_a, world.client_a, clock)
     assert selectors.principal_for(member.account.id) is not None
@@ -223,6 +260,61 @@ def test_the_staff_page_status_follows_the_account(world: World, clock: Clock) -
     assert selectors.access_status(actor=staff, client_id=world.client_a.id).state == "active"
     with pytest.raises(NotFound):
         selectors.access_status(actor=actor(world.worker_b), client_id=world.client_a.id)
+
+
+# ---- the notice state the portal reads (consent's public selector) -----------------------------
+
+
+def test_the_client_reads_their_own_notice_state_and_nobody_elses(world: World) -> None:
+    def mine() -> NoticeStatus:
+        return consent_selectors.client_notice_status(
+            client_id=world.client_a.id, agency_id=world.agency_a.id
+        )
+
+    assert mine().reason == "none_published"
+    first = publish_notice(world.privacy_a)
+    assert (mine().current_version, mine().needs_acknowledgement, mine().reason) == (
+        1,
+        True,
+        "never",
+    )
+    # Another client's acknowledgement is not theirs.
+    consent.acknowledgement_record(
+        actor=actor(world.other_worker_a),
+        client_id=world.client_a_other.id,
+        notice_id=first["en"].id,
+        typed_name="Tobias Wexford",
+    )
+    assert mine().reason == "never"
+    consent.acknowledgement_record(
+        actor=actor(world.worker_a),
+        client_id=world.client_a.id,
+        notice_id=first["es"].id,
+        typed_name="Rosalind Quenby",
+    )
+    assert (mine().acknowledged_version, mine().needs_acknowledgement) == (1, False)
+    staff_view = consent_selectors.notice_status(
+        actor=actor(world.worker_a), client_id=world.client_a.id
+    )
+    assert staff_view == mine()
+    publish_notice(world.privacy_a)  # material: asks again
+    assert (mine().current_version, mine().reason) == (2, "material_change")
+    # A client id paired with another agency reads that agency's notices and no acknowledgement.
+    crossed = consent_selectors.client_notice_status(
+        client_id=world.client_a.id, agency_id=world.agency_b.id
+    )
+    assert (crossed.acknowledged_version, crossed.reason) == (None, "none_published")
+    publish_notice(make_user(world.agency_b, "privacy_b@b.test", Role.PRIVACY_OFFICER))
+    crossed = consent_selectors.client_notice_status(
+        client_id=world.client_a.id, agency_id=world.agency_b.id
+    )
+    assert (crossed.acknowledged_version, crossed.reason) == (None, "never")
+    assert (
+        consent_selectors.client_notice_status(
+            client_id=world.client_b.id, agency_id=world.agency_b.id
+        ).reason
+        == "never"
+    )
 
 
 # ---- the client's own acknowledgement and its printable copy ----------------------------------
