@@ -3,14 +3,15 @@
 Purge = crypto-shred (docs/decisions/0007): in one transaction per client, the client's wrapped
 data keys and blind-index rows are destroyed (`crypto.shred.destroy_client_material`); the
 record's own rows (cases, notes, attachments, with their clear metadata: case numbers, dates,
-labels) and its consent rows (releases of information, contacts, acknowledgements,
+labels), its consent rows (releases of information, contacts, acknowledgements,
 representatives, communication preferences and disclosure limits, whose kinds, categories and
-dates would otherwise outlive the key) are deleted; the client row is kept as a tombstone with
-its ciphertext and labels blanked (accounting entries, grants, restrictions and walls refer to
-it, some append-only); a `ShreddedClient` tombstone is written, and the ledger gets
-`retention:client:shredded` (ids and counts only). After commit the attachment files are
-deleted and the client is appended to the shred list beside the keys. The ledger's events keep
-their hashes and still verify.
+dates would otherwise outlive the key) and its portal account with its invitations (the sign-in
+id is in clear; an open portal session ends at its next request) are deleted; the client row is
+kept as a tombstone with its ciphertext and labels blanked (accounting entries, grants,
+restrictions and walls refer to it, some append-only); a `ShreddedClient` tombstone is
+written, and the ledger gets `retention:client:shredded` (ids and counts only). After commit the
+attachment files are deleted and the client is appended to the shred list beside the keys.
+The ledger's events keep their hashes and still verify.
 
 It acts only on what a privacy officer approved (`services.purge_batch_approve`), and checks
 each client's holds and due date again under the client's row lock.
@@ -39,6 +40,7 @@ from confide.crypto.envelope import DecryptionFailed
 from confide.crypto.shred import destroy_client_material
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
+from confide.portal.models import PortalAccount, PortalInvitation
 from confide.records import files
 from confide.records.models import Attachment, Case, Client, Note
 from confide.releases.models import Release
@@ -163,6 +165,15 @@ CONSENT_ROWS: tuple[type[models.Model], ...] = (
 )
 
 
+def _delete_portal(client: Client) -> int:
+    """Delete the client's portal account and its invitations (invitations first: they protect
+    the account). Its sign-in id is in clear and it would outlive the key; the ledger keeps the
+    account's id in its events. Returns how many accounts (0 or 1)."""
+    PortalInvitation.objects.filter(account__client=client).delete()
+    deleted, _ = PortalAccount.objects.filter(client=client).delete()
+    return deleted
+
+
 def _scrub_client(client: Client) -> None:
     """Blank the tombstone row's ciphertext and labels (its id stays for what refers to it)."""
     changed = ["labels", "updated_at"]
@@ -195,6 +206,7 @@ def shred_client(client: Client, *, cause: ShredCause, batch_id: UUID | None) ->
             Case.objects.filter(client=client).delete()
             for consent_model in CONSENT_ROWS:
                 consent_model._default_manager.filter(client=client).delete()
+            counts["portal_accounts"] = _delete_portal(client)
     except ProtectedError as error:
         table = next(iter(error.protected_objects))._meta.db_table
         raise PurgeBlocked(table) from None
