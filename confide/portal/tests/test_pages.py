@@ -17,6 +17,8 @@ from confide.accounts.middleware import LAST_SEEN
 from confide.consent.models import Acknowledgement
 from confide.ledger.enums import EventType
 from confide.ledger.models import Event
+from confide.portal import services
+from confide.portal.auth import ACCOUNT
 from confide.portal.models import PortalAccount
 from confide.portal.tests.support import (
     PORTAL_PASSWORD,
@@ -176,6 +178,31 @@ def test_a_portal_session_never_reaches_staff_pages_or_the_api(world: World, clo
         reverse("portal_staff:access", kwargs={"client_id": world.client_a.id})
     )
     assert staff_page["Location"].startswith(reverse("web:sign_in"))
+
+
+def test_an_open_session_ends_at_its_next_request_once_access_is_ended(
+    world: World, clock: Clock
+) -> None:
+    member = enrol(world.worker_a, world.client_a, clock)
+    browser = portal_browser(member.account)
+    assert browser.get(reverse("portal:home")).status_code == 200
+    services.access_end(actor=actor(world.worker_a), client_id=world.client_a.id)
+    for name in ("portal:home", "portal:notice", "portal:release_list"):
+        assert browser.get(reverse(name))["Location"] == reverse("portal:sign_in")
+    assert ACCOUNT not in browser.session
+    # A new invitation opens the account again, but not the ended session: it was flushed.
+    enrol(world.worker_a, world.client_a, clock)
+    assert browser.get(reverse("portal:home"))["Location"] == reverse("portal:sign_in")
+    # A revocation in flight is refused the same way and changes nothing.
+    release = signed(actor(world.worker_a), world.client_a.id)
+    stale = portal_browser(member.account)
+    services.access_end(actor=actor(world.worker_a), client_id=world.client_a.id)
+    posted = stale.post(
+        reverse("portal:release_revoke", kwargs={"release_id": release.id}),
+        {"sure": "on", "password": PORTAL_PASSWORD, "code": member.next_code()},
+    )
+    assert posted["Location"] == reverse("portal:sign_in")
+    assert Release.objects.get(id=release.id).state != ReleaseState.REVOKED
 
 
 def test_a_staff_session_is_not_a_portal_session(world: World, clock: Clock) -> None:
