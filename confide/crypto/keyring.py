@@ -5,6 +5,13 @@ never copied into the database or its backups. A file readable by others is refu
 KEK version rewrites it atomically (temporary file, fsync, rename) under an exclusive lock.
 Files written before blind-index keys moved into the database may still hold a
 `blind_index_root`; it is ignored.
+
+`load_keyring`, on the path of every request that opens a record, keeps the parsed file in this
+process's memory (never anywhere else) and re-reads it whenever the file's identity changes:
+device, inode, size, modification and status-change times. Adding a version replaces the file
+(a new inode); an edit in place changes its times. A file modified in the last two seconds is
+always re-read, so an edit within one tick of a coarse file-system clock is not missed, and the
+file's mode is checked on every call, so a keyring made readable by others is refused at once.
 """
 
 from __future__ import annotations
@@ -16,12 +23,15 @@ import json
 import os
 import secrets
 import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 
 KEY_BYTES = 32
+# A file modified this recently may change again within the same clock tick: not cached.
+RECENT_NS = 2_000_000_000
 
 
 class KeyringError(RuntimeError):
@@ -66,13 +76,21 @@ def create_keyring(path: Path) -> None:
         json.dump(document, handle)
 
 
-def read_keyring(path: Path) -> Keyring:
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise KeyringError(f"no keyring at {path}") from None
+def _check_mode(path: Path, mode: int) -> None:
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise KeyringError(f"keyring {path} is readable by others; chmod 600 it")
+
+
+def _stat(path: Path) -> os.stat_result:
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        raise KeyringError(f"no keyring at {path}") from None
+
+
+def read_keyring(path: Path) -> Keyring:
+    """Read and check the keyring file now (no cache)."""
+    _check_mode(path, _stat(path).st_mode)
     try:
         document = json.loads(path.read_text())
         keks = {int(version): _decode(key) for version, key in document["keks"].items()}
@@ -86,14 +104,37 @@ def read_keyring(path: Path) -> Keyring:
     return Keyring(keks=keks, active_kek_version=active)
 
 
+Identity = tuple[int, int, int, int, int]
+# Per keyring path: the file's identity when it was parsed, and what it held. Process memory
+# only; replaced whole (one assignment), so concurrent threads see one entry or the other.
+_parsed: dict[Path, tuple[Identity, Keyring]] = {}
+
+
+def _identity(found: os.stat_result) -> Identity:
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+
+
 def load_keyring(path: Path | None = None) -> Keyring:
-    """The keyring (default: the configured one), created on first use. Read per call: no
-    process-local key cache."""
+    """The keyring (default: the configured one), created on first use; parsed again only when
+    the file has changed (see the module's docstring)."""
     path = path if path is not None else Path(settings.CONFIDE_KEYRING_PATH)
     if not path.exists():
         with contextlib.suppress(FileExistsError):  # another process created it first
             create_keyring(path)
-    return read_keyring(path)
+    found = _stat(path)
+    _check_mode(path, found.st_mode)
+    identity = _identity(found)
+    cached = _parsed.get(path)
+    if cached is not None and cached[0] == identity:
+        return cached[1]
+    keyring = read_keyring(path)
+    if time.time_ns() - found.st_mtime_ns >= RECENT_NS:
+        # Stored under the identity seen before reading: if the file changed in between, the
+        # next call sees another identity and reads it again.
+        _parsed[path] = (identity, keyring)
+    else:
+        _parsed.pop(path, None)
+    return keyring
 
 
 def add_kek(path: Path) -> int:

@@ -69,8 +69,9 @@ def _split(wrapped: bytes) -> tuple[bytes, bytes]:
 
 
 class LocalKeyringProvider:
-    """KEKs in the local keyring file. The file is read when the provider is made: make one per
-    operation (a request, a rotation batch), not one per process."""
+    """KEKs in the local keyring file, as `load_keyring` finds it when the provider is made
+    (parsed again only when the file changed): make one per operation (a request, a rotation
+    batch), not one per process, so a new or retired KEK version is seen at the next one."""
 
     name = "keyring"
 

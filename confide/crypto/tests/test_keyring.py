@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -152,3 +153,88 @@ def test_adding_a_kek_refuses_a_widely_readable_keyring(tmp_path: Path) -> None:
     path.chmod(0o644)
     with pytest.raises(KeyringError):
         add_kek(path)
+
+
+# --- the parsed keyring kept between requests -------------------------------------------------
+
+
+def _settled(path: Path) -> None:
+    """Date the file's last modification ten seconds back, past the re-read window."""
+    found = path.stat()
+    os.utime(path, ns=(found.st_atime_ns, found.st_mtime_ns - 10_000_000_000))
+
+
+def test_an_unchanged_keyring_is_not_parsed_again(tmp_path: Path) -> None:
+    path = tmp_path / "keyring.json"
+    create_keyring(path)
+    _settled(path)
+    assert load_keyring(path) is load_keyring(path)
+
+
+def test_a_recently_modified_keyring_is_parsed_on_every_call(tmp_path: Path) -> None:
+    path = tmp_path / "keyring.json"
+    create_keyring(path)
+    first = load_keyring(path)
+    second = load_keyring(path)
+    assert first == second
+    assert first is not second
+
+
+def test_a_new_kek_version_is_seen_at_the_next_load(tmp_path: Path) -> None:
+    path = tmp_path / "keyring.json"
+    create_keyring(path)
+    _settled(path)
+    before = load_keyring(path)
+    assert add_kek(path) == 2
+    after = load_keyring(path)
+    assert after.active_kek_version == 2
+    assert after.kek(1) == before.kek(1)
+    _settled(path)
+    assert load_keyring(path).active_kek_version == 2
+
+
+def test_an_edit_in_place_of_the_same_size_and_time_is_seen(tmp_path: Path) -> None:
+    path = tmp_path / "keyring.json"
+    _write(path, {"active_kek_version": 1, "keks": {"1": GOOD_KEY}})
+    _settled(path)
+    assert load_keyring(path).kek(1) == b"k" * 32
+    stamp = path.stat()
+    other = base64.b64encode(b"j" * 32).decode()
+    with path.open("r+") as handle:  # same inode, same size; then the old times put back
+        handle.write(json.dumps({"active_kek_version": 1, "keks": {"1": other}}))
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert path.stat().st_size == stamp.st_size
+    assert load_keyring(path).kek(1) == b"j" * 32  # the status-change time moved
+
+
+def test_a_retired_kek_is_gone_at_the_next_load(tmp_path: Path) -> None:
+    path = tmp_path / "keyring.json"
+    create_keyring(path)
+    add_kek(path)
+    _settled(path)
+    assert sorted(load_keyring(path).keks) == [1, 2]
+    document = json.loads(path.read_text())
+    del document["keks"]["1"]
+    _write(path, document)
+    assert sorted(load_keyring(path).keks) == [2]
+
+
+def test_a_kept_keyring_made_readable_by_others_is_refused_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "keyring.json"
+    create_keyring(path)
+    _settled(path)
+    load_keyring(path)
+    path.chmod(0o644)
+    with pytest.raises(KeyringError, match="readable by others"):
+        load_keyring(path)
+
+
+def test_a_kept_keyring_that_becomes_malformed_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "keyring.json"
+    create_keyring(path)
+    _settled(path)
+    load_keyring(path)
+    _write(path, "not json")
+    _settled(path)
+    with pytest.raises(KeyringError, match="malformed"):
+        load_keyring(path)
