@@ -2,11 +2,12 @@
 confidentiality notice for the client (the notice as acknowledged, the typed name, the drawn
 signature when there is one, the date and the witness).
 
-Two readers, each on the ledger (consent:acknowledgement:exported): staff who may walk the client
-through the notice (`acknowledgement_copy`, consent:notice:acknowledge on the client) and the
-client in the portal (`client_acknowledgement_copy`, their own acknowledgements only; any other
-id is not found). The signature is stored sealed under the client's data key and is opened only
-to draw it into the PDF.
+Two readers, each on the ledger (consent:acknowledgement:exported): staff who may open the
+client's consent record (`acknowledgement_copy`, consent:view on the client, the decision the
+consent page makes; staff route `acknowledgements/<id>/pdf/`) and the client in the portal
+(`client_acknowledgement_copy`, their own acknowledgements only; any other id is not found). The
+signature is stored sealed under the client's data key and is opened only to draw it into the
+PDF.
 """
 
 from __future__ import annotations
@@ -56,11 +57,14 @@ class AcknowledgementCopy:
 
 @transaction.atomic
 def acknowledgement_copy(*, actor: Actor, acknowledgement_id: UUID | str) -> AcknowledgementCopy:
-    """A client's acknowledgement for printing. Needs consent:notice:acknowledge on the client
-    (care team, intake). Writes consent:acknowledgement:exported. Raises NotFound."""
+    """A client's acknowledgement for printing. Needs consent:view on the client (its care team,
+    as the consent record that lists it; not intake, who witnesses new acknowledgements but does
+    not read earlier ones, nor an emergency or review grant alone). Writes
+    consent:acknowledgement:exported. Raises NotFound (also for staff who may not see the
+    client), NotPermitted (staff who see the record only through a grant)."""
     row = _row(Acknowledgement.objects.filter(agency_id=actor.agency_id), acknowledgement_id)
     try:
-        _, decision = get_authorized(actor, Client, row.client_id, Action.NOTICE_ACKNOWLEDGE)
+        _, decision = get_authorized(actor, Client, row.client_id, Action.CONSENT_VIEW)
     except NotFound:
         raise NotFound("acknowledgement") from None
     ledger.record(

@@ -1,4 +1,5 @@
-"""Staff routes of the portal: a client's portal access (care team)."""
+"""Staff routes the portal brought: a client's portal access (care team), and the printable
+acknowledgement of the notice (consent:view; linked from the consent record)."""
 
 from django.urls import path
 
@@ -8,4 +9,9 @@ app_name = "portal_staff"
 urlpatterns = [
     path("clients/<uuid:client_id>/portal/", staff_views.portal_access, name="access"),
     path("clients/<uuid:client_id>/portal/end/", staff_views.portal_access_end, name="end"),
+    path(
+        "acknowledgements/<uuid:acknowledgement_id>/pdf/",
+        staff_views.acknowledgement_pdf,
+        name="acknowledgement_pdf",
+    ),
 ]

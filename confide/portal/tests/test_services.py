@@ -372,11 +372,20 @@ def test_a_typed_only_acknowledgement_prints_without_an_image(world: World) -> N
         notice_id=notices["en"].id,
         typed_name="Rosalind Quenby",
     )
-    copy = printable.acknowledgement_copy(actor=actor(world.intake_a), acknowledgement_id=ack.id)
+    # Intake witnessed it but does not read earlier acknowledgements (consent:view): not found.
+    with pytest.raises(NotFound):
+        printable.acknowledgement_copy(actor=actor(world.intake_a), acknowledgement_id=ack.id)
+    copy = printable.acknowledgement_copy(actor=actor(world.worker_a), acknowledgement_id=ack.id)
     assert copy.signature_png is None
     assert copy.witness == world.intake_a.display_name
     assert _pdf_images(printable.acknowledgement_pdf(copy)) == []
-    assert len(_events(EventType.ACKNOWLEDGEMENT_EXPORTED)) == 1
+    (event,) = _events(EventType.ACKNOWLEDGEMENT_EXPORTED)
+    assert (event.actor_id, event.channel, event.client_id) == (
+        world.worker_a.id,
+        "web",
+        world.client_a.id,
+    )
+    assert event.details == {"format": "pdf"}
 
 
 def test_nobody_prints_another_clients_acknowledgement(world: World, clock: Clock) -> None:
