@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.test import Client as HttpClient
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from PIL import Image, PngImagePlugin
 
 from confide.accounts import services as accounts
 from confide.accounts.actors import actor_for
@@ -20,6 +23,25 @@ from confide.records.models import Case, Client, Note
 from confide.training.models import TrainingCompletion
 
 PASSWORD = "correct horse battery staple 42"
+
+
+def signature_png(width: int = 480, height: int = 160, *, marker: str | None = None) -> bytes:
+    """A PNG such as the drawing pad sends: a wavy line on white; `marker` is kept as a text
+    chunk, so a test can look for the signature's bytes in a database dump."""
+    image = Image.new("RGB", (width, height), "white")
+    for x in range(10, width - 10):
+        image.putpixel((x, height // 2 + (x % 9) - 4), (0, 0, 0))
+    info = PngImagePlugin.PngInfo()
+    if marker is not None:
+        info.add_text("marker", marker)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", pnginfo=info)
+    return buffer.getvalue()
+
+
+def signature_data_url(data: bytes | None = None) -> str:
+    """`data` (by default `signature_png()`) as the pad's data URL."""
+    return "data:image/png;base64," + base64.b64encode(data or signature_png()).decode()
 
 
 def make_user(

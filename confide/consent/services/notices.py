@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 from pathlib import Path
 from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Max
+from PIL import Image
 
 from confide.access.policy import Action
 from confide.accounts.models import Agency
@@ -32,6 +34,8 @@ SHIPPED_NOTICES = Path(__file__).resolve().parent.parent / "notices"
 PNG_DATA_URL = "data:image/png;base64,"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_SIGNATURE_BYTES = 256 * 1024
+# The pad is 480 x 160 CSS pixels; a high-density screen may send twice that.
+MAX_SIGNATURE_PIXELS = (960, 320)
 PORTAL_CHANNEL = "portal"
 
 
@@ -111,10 +115,27 @@ def _signature(problems: check.Problems, signature: str | None) -> bytes | None:
         data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         data = b""
-    if not data.startswith(PNG_MAGIC):
+    if not data.startswith(PNG_MAGIC) or not _is_drawing(data):
         problems.add("signature", "must be a drawn signature (a PNG image) or left empty")
         return None
     return data
+
+
+def _is_drawing(data: bytes) -> bool:
+    """A whole, decodable PNG no larger than the drawing pad at double density.
+
+    The size is read from the header before any pixel is decoded, so a small file that would
+    decode to a huge image (a "decompression bomb") is refused without the memory it would take;
+    decoding the rest refuses a truncated or corrupt file that would break the printable copy.
+    """
+    try:
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+            if image.width > MAX_SIGNATURE_PIXELS[0] or image.height > MAX_SIGNATURE_PIXELS[1]:
+                return False
+            image.load()
+    except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+        return False
+    return True
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.db import connection
 
 from confide.consent import services
 from confide.consent.tests.support import act
-from confide.testing import World
+from confide.testing import World, signature_png
 
 SECRETS = {
     "contact name": "Philippa Oyelaran-Voss",
@@ -27,7 +27,7 @@ SECRETS = {
     "information": "the autumn counselling block",
     "typed name": "Rosalind Q. Signer",
 }
-SIGNATURE = b"\x89PNG\r\n\x1a\n" + b"SIGNATURE-PIXELS-771"
+SIGNATURE = signature_png(marker="SIGNATURE-PIXELS-771")
 CANARY = "CANARY-CONSENT-6021"
 
 

@@ -22,9 +22,9 @@ from confide.core.errors import Conflict, NotFound, NotPermitted, ValidationFail
 from confide.crypto.envelope import client_key
 from confide.ledger.enums import EventType
 from confide.ledger.tests.support import events_since, ledger_mark
-from confide.testing import World
+from confide.testing import World, signature_data_url, signature_png
 
-PNG = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64).decode()
+PNG = signature_data_url()
 LEGALESE = (
     "Notwithstanding any provision of this authorization, the covered entity may use or "
     "disclose protected health information, consistent with applicable law and standards of "
@@ -208,6 +208,13 @@ def test_intake_witnesses_an_acknowledgement_at_registration(world: World) -> No
     assert ack.witness_id == world.intake_a.id
 
 
+def test_a_drawing_at_double_density_is_accepted(world: World) -> None:
+    ack = _acknowledge(
+        world, _publish(world)["en"], signature=signature_data_url(signature_png(960, 320))
+    )
+    assert ack.signature_kind == "drawn"
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -219,6 +226,27 @@ def test_intake_witnesses_an_acknowledgement_at_registration(world: World) -> No
         ("signature", "data:image/png;base64," + base64.b64encode(b"GIF89a").decode()),
         ("signature", "data:image/png;base64," + "A" * 400_000),
         ("signature", 7),
+        # a PNG header and then junk: would break the printable copy
+        ("signature", signature_data_url(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)),
+        # a whole PNG cut short
+        ("signature", signature_data_url(signature_png()[:-40])),
+        # small files that decode to huge images (memory on every printable copy)
+        ("signature", signature_data_url(signature_png(4000, 100))),
+        ("signature", signature_data_url(signature_png(100, 4000))),
+    ],
+    ids=[
+        "no-name",
+        "long-name",
+        "name-none",
+        "jpeg",
+        "not-base64",
+        "gif",
+        "too-big",
+        "not-text",
+        "junk-after-header",
+        "truncated",
+        "too-wide",
+        "too-tall",
     ],
 )
 def test_bad_acknowledgements_are_refused_and_change_nothing(

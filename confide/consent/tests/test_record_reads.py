@@ -5,7 +5,6 @@ request that loaded them. The consent panel: the notice's state in one query."""
 
 from __future__ import annotations
 
-import base64
 import uuid
 
 import pytest
@@ -36,7 +35,7 @@ from confide.consent.services import (
 from confide.core import clock
 from confide.core.errors import NotFound
 from confide.records.models import Client
-from confide.testing import World
+from confide.testing import World, signature_data_url
 
 from .support import act
 
@@ -133,7 +132,7 @@ def test_staff_who_may_not_see_the_client_get_not_found_either_way(
 
 # ---- the consent panel ------------------------------------------------------------------------
 
-PNG = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64).decode()
+PNG = signature_data_url()
 
 
 def _publish(world: World, *, material: bool) -> None:
