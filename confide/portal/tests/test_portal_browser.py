@@ -57,7 +57,10 @@ def test_a_client_accepts_an_invitation_acknowledges_and_revokes(
         staff.locator("table.table tbody th a").first.click()
         client_id = re.search(r"/clients/([0-9a-f-]{36})/", staff.url)
         assert client_id is not None
-        staff.goto(f"{base}/clients/{client_id.group(1)}/portal/")
+        # The record's consent panel links to the client's portal access page.
+        staff.get_by_role("link", name=re.compile("^Client portal access")).click()
+        assert staff.url == f"{base}/clients/{client_id.group(1)}/portal/"
+        staff.screenshot(path=str(ARTIFACTS / "portal-staff-access.png"), full_page=True)
         staff.get_by_label("The client's language for the portal").select_option("es")
         staff.get_by_label(re.compile("I will give this code to the client")).check()
         staff.get_by_role("button", name="Create an invitation code").click()
