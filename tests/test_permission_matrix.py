@@ -465,6 +465,8 @@ ROUTES: dict[str, Route] = {
         OBJECT, "POST", obj="client", ability="consent", body=lambda _: {"language": "xx"}
     ),
     "portal_staff:end": Route(OBJECT, "POST", obj="client", ability="consent"),
+    # the printable acknowledgement of the notice: consent:view, as the consent record
+    "portal_staff:acknowledgement_pdf": Route(OBJECT, obj="acknowledgement", ability="consent"),
 }
 
 

@@ -37,6 +37,7 @@ from confide.core.enums import Label, Role
 from confide.demo.data import NoteMix, NotePlan, client_input, note_plans, person_name
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
+from confide.portal import demo as portal_demo
 from confide.records import services as records
 from confide.records.enums import NoteKind
 from confide.records.models import Case, Client
@@ -585,6 +586,24 @@ def _seed_disclosures(setups: list[AgencySetup], today: dt.date) -> None:
     )
 
 
+def _seed_portal(setup: AgencySetup) -> None:
+    """The client with the releases (_seed_releases) gets an active portal account with the demo
+    password and an enrolled authenticator, printed with the sign-ins (`portal_signins`)."""
+    first = _first_cases(setup)
+    if first and first[0] is not None:
+        portal_demo.demo_account_create(
+            actor=setup.teams[0].practitioners[0],
+            client_id=first[0].client_id,
+            password=DEMO_PASSWORD,
+        )
+
+
+def portal_signins() -> list[portal_demo.PortalSignIn]:
+    """The demo clients' portal sign-ins (the demo agencies only)."""
+    agencies = Agency.objects.filter(slug__in=DEMO_SLUGS).values_list("id", flat=True)
+    return portal_demo.demo_sign_ins(agencies)
+
+
 def load_demo(size: Size, *, seed: int = 2025, progress: Progress | None = None) -> Counts:
     """Create both demo agencies and their records. Each batch of clients is one transaction."""
     rng = random.Random(seed)
@@ -608,6 +627,8 @@ def load_demo(size: Size, *, seed: int = 2025, progress: Progress | None = None)
         _seed_consent(setups)
     with transaction.atomic():
         _seed_releases(setups[0])
+    with transaction.atomic():
+        _seed_portal(setups[0])
     with transaction.atomic():
         _seed_retention(setups[0])
     with transaction.atomic():

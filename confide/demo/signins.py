@@ -8,8 +8,9 @@ from collections.abc import Callable
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from confide.accounts.models import User
-from confide.demo.loader import DEMO_PASSWORD, DEMO_SLUGS, signins
+from confide.accounts.models import Agency, User
+from confide.demo.loader import DEMO_PASSWORD, DEMO_SLUGS, portal_signins, signins
+from confide.portal import demo as portal_demo
 
 
 class NotADemoAccount(LookupError):
@@ -27,10 +28,19 @@ def signin_lines() -> list[str]:
     ]
     lines += [f"  {r.email:<{width}}  {r.role:<16} {r.agency:<12} {r.totp_base32}" for r in rows]
     example = rows[0].email if rows else "practitioner1@riverbend.example"
+    portal = portal_signins()
+    if portal:
+        lines += [
+            "",
+            "Client portal at /portal/ (the same password; one client's view of their own record):",
+            f"  {'SIGN-IN ID':<{width}}  TOTP SECRET (base32)",
+        ]
+        lines += [f"  {p.sign_in_id:<{width}}  {p.totp_base32}" for p in portal]
     lines += [
         "",
         "Add a secret to an authenticator app, or print the current 6-digit code with:",
         f"  .venv/bin/python manage.py demo_code {example}",
+        *([f"  .venv/bin/python manage.py demo_code {portal[0].sign_in_id}"] if portal else []),
         "The demo cannot be unloaded (the ledger is append-only). To start over, stop the server,",
         "delete var/confide.sqlite3 (or point CONFIDE_DATABASE_URL at an empty database) and run",
         "`make demo` again.",
@@ -56,3 +66,12 @@ def current_code(device: TOTPDevice, clock: Callable[[], float] = time.time) -> 
     totp.time = now
     remaining = device.step - int(now - device.t0) % device.step
     return f"{totp.token():0{device.digits}d}", remaining
+
+
+def demo_portal_code(sign_in_id: str) -> tuple[str, int]:
+    """The current code of a demo client's portal account. Raises NotADemoAccount."""
+    agencies = Agency.objects.filter(slug__in=DEMO_SLUGS).values_list("id", flat=True)
+    found = portal_demo.demo_code(sign_in_id, agencies)
+    if found is None:
+        raise NotADemoAccount(sign_in_id)
+    return found

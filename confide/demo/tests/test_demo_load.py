@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import random
 import re
+import time
 from io import StringIO
+from unittest.mock import patch
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from confide.accounts import services as accounts
@@ -17,9 +21,12 @@ from confide.core.enums import Label, Role
 from confide.demo.data import NoteMix, client_input, note_plans
 from confide.demo.loader import DEMO_PASSWORD, DEMO_SLUGS
 from confide.ledger.models import Event
+from confide.portal import services as portal
+from confide.portal.models import PortalAccount
 from confide.records import selectors
 from confide.records.enums import NoteKind, NoteStatus
 from confide.records.models import Case, Client, Note
+from confide.releases.models import Release
 from confide.testing import World
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +98,7 @@ def test_it_is_idempotent_and_prints_the_sign_ins_again() -> None:
     assert "already loaded" in second
     assert (User.objects.count(), Client.objects.count(), Note.objects.count()) == counts
     secrets_first = re.findall(r"\b[A-Z2-7]{32}\b", first)
-    assert len(secrets_first) == User.objects.count()
+    assert len(secrets_first) == User.objects.count() + PortalAccount.objects.count()
     assert secrets_first == re.findall(r"\b[A-Z2-7]{32}\b", second)
     assert DEMO_PASSWORD in second
 
@@ -112,6 +119,42 @@ def test_demo_code_refuses_accounts_outside_the_demo_agencies(world: World) -> N
         _code(world.worker_a.email)
     with pytest.raises(CommandError, match="No demo account"):
         _code("nobody@riverbend.example")
+
+
+def test_a_demo_client_signs_in_to_the_portal_with_the_printed_sign_in() -> None:
+    out = _load(clients=2, notes=1)
+    (account,) = PortalAccount.objects.all()
+    assert account.is_usable
+    assert Release.objects.filter(client_id=account.client_id).exists()  # something to see
+    listed = re.search(rf"^  {re.escape(account.sign_in_id)}\s+([A-Z2-7]{{32}})$", out, re.M)
+    assert listed is not None
+    assert f"demo_code {account.sign_in_id}" in out
+    assert portal.sign_in_check_password(sign_in_id=account.sign_in_id, password=DEMO_PASSWORD)
+    secret = base64.b32decode(listed.group(1))
+
+    def code_at(moment: float) -> str:
+        totp = TOTP(secret, 30, 0, 6, 0)
+        totp.time = moment
+        return f"{totp.token():06d}"
+
+    # demo_code (spaces, dashes and case do not matter) agrees with the printed secret.
+    before = code_at(time.time())
+    printed = _code(account.sign_in_id.lower().replace("-", " "))
+    assert printed in (before, code_at(time.time()))
+    # The enrolment used the current step; a code of a later step signs in.
+    later = time.time() + 60
+    with patch.object(portal, "wall_clock", lambda: later):
+        assert portal.sign_in_check_code(account_id=account.id, code=code_at(later)) is not None
+
+
+def test_demo_code_refuses_portal_accounts_outside_the_demo(world: World) -> None:
+    _load(clients=1, notes=1)
+    ours = PortalAccount.objects.get()
+    PortalAccount.objects.filter(id=ours.id).update(disabled_at=ours.activated_at)
+    with pytest.raises(CommandError, match="No demo account"):
+        _code(ours.sign_in_id)  # ended: no code
+    with pytest.raises(CommandError, match="No demo account"):
+        _code("ABCD-EFGH-JKLM")
 
 
 def test_the_generator_is_deterministic_for_a_seed() -> None:
