@@ -123,7 +123,8 @@ if _owner_url := env_str("CONFIDE_DATABASE_OWNER_URL", ""):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# The user is loaded with its actor's facts in one query (accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["confide.accounts.backends.StaffBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -59,7 +59,7 @@ def _pending_user(request: HttpRequest) -> User | None:
 
 
 def _finish_sign_in(request: HttpRequest, user: User, device: object) -> HttpResponse:
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="confide.accounts.backends.StaffBackend")
     otp_login(request, device)
     now = time.time()
     request.session[STARTED] = now
