@@ -51,10 +51,6 @@ def uid(kind: str, ident: object) -> dict[str, dict[str, str]]:
     return {"__entity": {"type": f"Confide::{kind}", "id": str(ident)}}
 
 
-def entity(kind: str, ident: object, attrs: dict[str, Any]) -> dict[str, Any]:
-    return {"uid": {"type": f"Confide::{kind}", "id": str(ident)}, "attrs": attrs, "parents": []}
-
-
 # ---- the policy set, sliced by action and resource type --------------------------------------
 #
 # Cedar checks every policy's scope (principal, action, resource) before its conditions; a policy

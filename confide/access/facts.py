@@ -1,5 +1,5 @@
-"""What the policy needs to know about clients, notes and grants, loaded in batches and turned
-into Cedar entities. Loaded per request (memoized on the model instance only), so a new wall,
+"""What the policy needs to know about clients, notes and grants, loaded in batches
+(`access.entities` turns them into Cedar entities). Loaded per request (memoized on the model instance only), so a new wall,
 restriction, assignment or grant takes effect at the next request.
 
 Everything a page's decisions need about its clients (their cases, teams and workers, walls,
@@ -9,8 +9,6 @@ usual case) lists them without a query of its own."""
 
 from __future__ import annotations
 
-import functools
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,13 +17,12 @@ from uuid import UUID
 
 from django.db import connection
 
-from confide.access.engine import Principal, entity, uid
-from confide.access.models import AccessGrant, GrantKind
+from confide.access.models import AccessGrant
 from confide.consent.enums import RestrictionKind, RestrictionStatus
 from confide.consent.models import Restriction
 from confide.core import clock
 from confide.core.actor import Actor
-from confide.records.models import Case, Client, Note
+from confide.records.models import Case, Client
 from confide.training.models import ConflictDeclaration
 
 MEMO = "_access_facts"
@@ -238,88 +235,3 @@ def loaded_grants(actor: Actor, client: Client) -> dict[str, UUID]:
     """The actor's live grants on a client whose grants `load` has loaded: {kind: grant_id}."""
     grants: dict[str, UUID] = client.__dict__[GRANTS_MEMO][actor.user_id]
     return grants
-
-
-def context(grants: dict[str, UUID], audience: str) -> dict[str, Any]:
-    return {
-        "break_glass": GrantKind.BREAK_GLASS in grants,
-        "review_purpose": GrantKind.PRIVACY_REVIEW in grants,
-        "audience": audience,
-    }
-
-
-def _refs(kind: str, ids: Iterable[UUID]) -> list[dict[str, dict[str, str]]]:
-    return [uid(kind, i) for i in sorted(ids)]
-
-
-def user_entity(actor: Actor) -> dict[str, Any]:
-    return entity(
-        "User",
-        actor.user_id,
-        {
-            "agency": uid("Agency", actor.agency_id),
-            "role": actor.role.value,
-            "teams": _refs("Team", actor.team_ids),
-            "programs": _refs("Program", actor.program_ids),
-            "part2_programs": _refs("Program", actor.part2_program_ids),
-            "supervisees": _refs("User", actor.supervisee_ids),
-            "supervisee_teams": _refs("Team", actor.supervisee_team_ids),
-            "training_current": actor.training_current,
-            "dv_designated": actor.dv_designated,
-            "hiv_designated": actor.hiv_designated,
-        },
-    )
-
-
-@functools.lru_cache(maxsize=256)
-def principal(actor: Actor) -> Principal:
-    """The actor's entity as JSON text, keyed by the whole Actor value: content-addressed (the
-    Actor is rebuilt from the database at every request, and any change makes a new key), so
-    it can never be stale; it spares rebuilding the same text for every decision."""
-    return Principal(str(actor.user_id), json.dumps([user_entity(actor)], sort_keys=True))
-
-
-def _shared(facts: ClientFacts) -> dict[str, Any]:
-    return {
-        "agency": uid("Agency", facts.agency_id),
-        "teams": _refs("Team", facts.team_ids),
-        "assigned": _refs("User", facts.assigned_ids),
-        "walled": _refs("User", facts.walled_ids),
-        "excluded_staff": _refs("User", facts.excluded_staff_ids),
-        "excluded_programs": _refs("Program", facts.excluded_program_ids),
-    }
-
-
-def client_entity(facts: ClientFacts, ident: UUID | None = None) -> dict[str, Any]:
-    """The client as a Cedar entity; `ident` names a narrowed view of it (one case's)."""
-    return entity(
-        "Client",
-        facts.client_id if ident is None else ident,
-        {
-            **_shared(facts),
-            "programs": _refs("Program", facts.program_ids),
-            "labels": sorted(facts.labels),
-        },
-    )
-
-
-def note_entity(
-    note: Note, facts: ClientFacts, *, author_is_trainee: bool, agency_hiv_restricted: bool
-) -> dict[str, Any]:
-    return entity(
-        "Note",
-        note.id,
-        {
-            **_shared(facts),
-            "client": uid("Client", facts.client_id),
-            "program": uid(
-                "Program", facts.case_programs.get(note.case_id) or note.case.program_id
-            ),
-            "author": uid("User", note.author_id),
-            "author_is_trainee": author_is_trainee,
-            "agency_hiv_restricted": agency_hiv_restricted,
-            "kind": note.kind,
-            "labels": sorted(set(note.labels or ())),
-            "client_labels": sorted(facts.labels),
-        },
-    )
