@@ -23,10 +23,12 @@ from django.shortcuts import redirect, render
 from confide.accounts.middleware import LAST_SEEN, STARTED, session_expired
 from confide.core.errors import DomainError, NotFound
 from confide.portal import selectors, services
+from confide.portal.models import PortalAccount
 from confide.releases.access import ClientSelf
 
 P = ParamSpec("P")
 ACCOUNT = "confide_portal_account"
+EPOCH = "confide_portal_epoch"
 REAUTH_AT = "confide_portal_reauth_at"
 PortalView = Callable[Concatenate[HttpRequest, ClientSelf, P], HttpResponse]
 
@@ -36,11 +38,13 @@ def render_portal_error(request: HttpRequest, error: DomainError) -> HttpRespons
     return render(request, template, {"error": error}, status=error.status)
 
 
-def start_session(request: HttpRequest, account_id: object) -> None:
-    """A fresh session for the client (any staff or earlier session in this browser ends)."""
+def start_session(request: HttpRequest, account: PortalAccount) -> None:
+    """A fresh session for the client (any staff or earlier session in this browser ends). It
+    keeps the account's session epoch: a later reset or ending of the account ends it."""
     request.session.flush()
     now = time.time()
-    request.session[ACCOUNT] = str(account_id)
+    request.session[ACCOUNT] = str(account.id)
+    request.session[EPOCH] = account.session_epoch
     request.session[STARTED] = now
     request.session[LAST_SEEN] = now
 
@@ -49,7 +53,9 @@ def current_principal(request: HttpRequest) -> ClientSelf | None:
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
         return None  # a staff session is never a portal session
     account_id = request.session.get(ACCOUNT)
-    return selectors.principal_for(account_id) if account_id else None
+    if not account_id:
+        return None
+    return selectors.session_principal(account_id, request.session.get(EPOCH))
 
 
 def portal_view(view: PortalView[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:

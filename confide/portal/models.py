@@ -5,7 +5,9 @@ representatives have no portal access yet, docs/portal.md). It signs in with a s
 shown to the client and to their care team; it names nobody), a password (Argon2, as staff) and a
 TOTP code whose secret is sealed under the client's data key, so shredding the client also ends
 the account. An `PortalInvitation` holds only the SHA-256 of a single-use secret shown once to the
-staff member who made it.
+staff member who made it, and the authenticator secret being enrolled with it (one per
+invitation, so a client who scanned it can retry the set-up page). `session_epoch` ends every
+earlier session of the account when an invitation is accepted or access is ended.
 """
 
 from __future__ import annotations
@@ -24,9 +26,6 @@ class PortalAccount(BaseModel):
     sign_in_id = models.CharField(max_length=24, unique=True)
     password = models.CharField(max_length=256, blank=True)
     totp_key_enc = models.BinaryField(null=True, blank=True)
-    totp_pending_enc = models.BinaryField(
-        null=True, blank=True, help_text="The secret being enrolled while an invitation is used."
-    )
     totp_confirmed = models.BooleanField(default=False)
     totp_last_t = models.BigIntegerField(default=-1)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
@@ -37,6 +36,11 @@ class PortalAccount(BaseModel):
     disabled_at = models.DateTimeField(null=True, blank=True)
     disabled_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    session_epoch = models.PositiveIntegerField(
+        default=0,
+        help_text="Stored in each portal session at sign-in; accepting an invitation or ending "
+        "access moves it on, so every earlier session ends at its next request.",
     )
 
     @property
@@ -52,3 +56,9 @@ class PortalInvitation(BaseModel):
     used_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    totp_pending_enc = models.BinaryField(
+        null=True,
+        blank=True,
+        help_text="The authenticator secret the client enrols with this invitation, made on the "
+        "first visit of the set-up page and kept for later visits (sealed, client's key).",
+    )

@@ -40,10 +40,25 @@ NOBODY = UUID(int=0)
 
 
 def principal_for(account_id: object) -> ClientSelf | None:
-    """The signed-in client for a session's account id, or None when the account is gone,
-    disabled, or its client's key was shredded (checked on every request; no ledger event)."""
+    """The client of a usable account, or None when the account is gone, disabled, or its
+    client's key was shredded (no ledger event)."""
     parsed = parse_id(account_id)
     account = PortalAccount.objects.filter(id=parsed).first() if parsed is not None else None
+    return _principal(account)
+
+
+def session_principal(account_id: object, epoch: object) -> ClientSelf | None:
+    """The signed-in client of a portal session (checked on every request), or None when the
+    account is not usable or the session began before the account's last reset or ending (its
+    stored epoch is not the account's `session_epoch`)."""
+    parsed = parse_id(account_id)
+    account = PortalAccount.objects.filter(id=parsed).first() if parsed is not None else None
+    if account is None or type(epoch) is not int or epoch != account.session_epoch:
+        return None
+    return _principal(account)
+
+
+def _principal(account: PortalAccount | None) -> ClientSelf | None:
     if account is None or not account.is_usable:
         return None
     try:
@@ -154,8 +169,16 @@ class AccessStatus:
     state: str  # "none", "invited", "active", "ended"
     sign_in_id: str
     activated_at: dt.datetime | None
-    invitation_expires_at: dt.datetime | None
+    invitation_expires_at: dt.datetime | None  # a live invitation, whatever the state
     locked: bool
+
+    @property
+    def can_end(self) -> bool:
+        return self.state in ("active", "invited")
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.invitation_expires_at is not None
 
 
 @transaction.atomic

@@ -28,7 +28,7 @@ from django.db import transaction
 from django_otp.oath import TOTP
 
 from confide.access.lookups import get_authorized
-from confide.access.policy import Action
+from confide.access.policy import Action, Decision
 from confide.accounts import lockout
 from confide.consent.enums import Language
 from confide.core import clock
@@ -59,6 +59,7 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 INVITATION_LENGTH = 20  # about 99 bits
 SIGN_IN_ID_LENGTH = 12
 TOTP_PURPOSE = "portal_account.totp_key"
+PENDING_PURPOSE = "portal_invitation.totp_key"
 TOTP_DIGITS, TOTP_STEP, TOTP_TOLERANCE = 6, 30, 1
 
 
@@ -131,8 +132,7 @@ def invitation_create(*, actor: Actor, client_id: UUID | str, language: str) -> 
     """
     if language not in Language.values:
         raise ValidationFailed({"language": "choose English or Spanish"})
-    client, decision = get_authorized(actor, Client, client_id, Action.CONSENT_MANAGE, lock=True)
-    account = PortalAccount.objects.select_for_update().filter(client=client).first()
+    client, account, decision = _locked_account(actor, client_id)
     if account is None:
         account = PortalAccount.objects.create(
             agency_id=client.agency_id,
@@ -145,9 +145,7 @@ def invitation_create(*, actor: Actor, client_id: UUID | str, language: str) -> 
         account.language = language
         account.save(update_fields=["language", "updated_at"])
     now = clock.now()
-    withdrawn = PortalInvitation.objects.filter(
-        account=account, used_at=None, withdrawn_at=None
-    ).update(withdrawn_at=now)
+    withdrawn = _withdraw_live(account, now)
     code = _grouped(_random(INVITATION_LENGTH))
     invitation = PortalInvitation.objects.create(
         account=account,
@@ -171,31 +169,81 @@ def invitation_create(*, actor: Actor, client_id: UUID | str, language: str) -> 
     return Invitation(account=account, code=code, expires_at=invitation.expires_at)
 
 
-@transaction.atomic
-def access_end(*, actor: Actor, client_id: UUID | str) -> PortalAccount:
-    """End the client's portal access at once (and withdraw any unused invitation); a new
-    invitation opens it again.
-
-    Needs consent:manage on the client. Writes portal:account:disabled. Raises NotFound,
-    NotPermitted, PortalAccessWrongState (no account, or already ended).
-    """
+def _locked_account(
+    actor: Actor, client_id: UUID | str
+) -> tuple[Client, PortalAccount | None, Decision]:
+    """The client's account, locked (client row first, then the account, then its invitations:
+    the same order in every writer, so two of them never wait on each other)."""
     client, decision = get_authorized(actor, Client, client_id, Action.CONSENT_MANAGE, lock=True)
     account = PortalAccount.objects.select_for_update().filter(client=client).first()
-    if account is None or account.disabled_at is not None:
-        raise PortalAccessWrongState("This client has no portal access to end.")
-    now = clock.now()
-    account.disabled_at, account.disabled_by_id = now, actor.user_id
-    account.save(update_fields=["disabled_at", "disabled_by", "updated_at"])
-    PortalInvitation.objects.filter(account=account, used_at=None, withdrawn_at=None).update(
-        withdrawn_at=now
+    return client, account, decision
+
+
+def _withdraw_live(account: PortalAccount, now: dt.datetime) -> int:
+    """Withdraw the account's unused invitations (expired ones too: nothing can use them)."""
+    return PortalInvitation.objects.filter(account=account, used_at=None, withdrawn_at=None).update(
+        withdrawn_at=now, totp_pending_enc=None
     )
+
+
+@transaction.atomic
+def access_end(*, actor: Actor, client_id: UUID | str) -> PortalAccount:
+    """End the client's portal access at once: every open session ends at its next request and
+    any unused invitation is withdrawn; a new invitation opens it again. On an account already
+    ended, it withdraws an invitation made since (so it can always be taken back).
+
+    Needs consent:manage on the client. Writes portal:account:disabled (with how many
+    invitations were withdrawn). Raises NotFound, NotPermitted, PortalAccessWrongState (no
+    account, or already ended with no live invitation).
+    """
+    _client, account, decision = _locked_account(actor, client_id)
+    now = clock.now()
+    if account is None or (account.disabled_at is not None and not _has_live(account, now)):
+        raise PortalAccessWrongState("This client has no portal access to end.")
+    if account.disabled_at is None:
+        account.disabled_at, account.disabled_by_id = now, actor.user_id
+    account.session_epoch += 1
+    account.save(update_fields=["disabled_at", "disabled_by", "session_epoch", "updated_at"])
+    withdrawn = _withdraw_live(account, now)
     ledger.record(
         actor=actor,
         event_type=EventType.PORTAL_ACCESS_ENDED,
         subject_type="portal_account",
         subject_id=account.id,
-        client_id=client.id,
+        client_id=account.client_id,
         policy_ids=decision.policy_ids,
+        details={"withdrawn": withdrawn},
+    )
+    return account
+
+
+def _has_live(account: PortalAccount, now: dt.datetime) -> bool:
+    return PortalInvitation.objects.filter(
+        account=account, used_at=None, withdrawn_at=None, expires_at__gt=now
+    ).exists()
+
+
+@transaction.atomic
+def invitation_withdraw(*, actor: Actor, client_id: UUID | str) -> PortalAccount:
+    """Withdraw the client's live invitation and change nothing else: an active account stays
+    active (its password and authenticator are kept), an ended one stays ended.
+
+    Needs consent:manage on the client. Writes portal:invitation:withdrawn. Raises NotFound,
+    NotPermitted, PortalAccessWrongState (no live invitation).
+    """
+    _client, account, decision = _locked_account(actor, client_id)
+    now = clock.now()
+    if account is None or not _has_live(account, now):
+        raise PortalAccessWrongState("This client has no invitation to withdraw.")
+    withdrawn = _withdraw_live(account, now)
+    ledger.record(
+        actor=actor,
+        event_type=EventType.PORTAL_INVITATION_WITHDRAWN,
+        subject_type="portal_account",
+        subject_id=account.id,
+        client_id=account.client_id,
+        policy_ids=decision.policy_ids,
+        details={"withdrawn": withdrawn},
     )
     return account
 
@@ -215,15 +263,23 @@ def _refusal(invitation: PortalInvitation | None) -> str:
     return ""
 
 
-def _live_invitation(invitation_id: UUID | str, *, lock: bool = False) -> PortalInvitation:
-    rows = PortalInvitation.objects.select_related("account")
-    if lock:
-        rows = rows.select_for_update()
+def _locked_live_invitation(invitation_id: UUID | str) -> tuple[PortalInvitation, PortalAccount]:
+    """The live invitation and its account, both locked: the account first, then the invitation,
+    the order the staff writers use (`_locked_account`), so none of them deadlocks another."""
     parsed = parse_id(invitation_id)
-    invitation = rows.filter(id=parsed).first() if parsed is not None else None
-    if _refusal(invitation) or invitation is None:
+    if parsed is None:
         raise InvitationInvalid()
-    return invitation
+    rows = PortalInvitation.objects.filter(id=parsed)
+    account_id = rows.values_list("account_id", flat=True).first()
+    account = (
+        PortalAccount.objects.select_for_update().filter(id=account_id).first()
+        if account_id is not None
+        else None
+    )
+    invitation = rows.select_for_update().first() if account is not None else None
+    if account is None or invitation is None or _refusal(invitation):
+        raise InvitationInvalid()
+    return invitation, account
 
 
 @transaction.atomic
@@ -263,15 +319,21 @@ class Enrolment:
 
 @transaction.atomic
 def enrolment_begin(*, invitation_id: UUID | str) -> Enrolment:
-    """A new authenticator secret for the client to enrol with the live invitation (kept sealed
-    until accepted; the current one, if any, works until then). Raises InvitationInvalid."""
-    invitation = _live_invitation(invitation_id, lock=True)
-    account = PortalAccount.objects.select_for_update().get(id=invitation.account_id)
-    secret = secrets.token_bytes(20)
-    account.totp_pending_enc = client_key(account.client_id).encrypt(
-        TOTP_PURPOSE + "_pending", account.id, secret
-    )
-    account.save(update_fields=["totp_pending_enc", "updated_at"])
+    """The authenticator secret the client enrols with this live invitation: made on the first
+    visit and kept (sealed under the client's key) for later visits and failed attempts, so a
+    client who scanned it can finish; another invitation gets its own. The account's current
+    secret works until the invitation is accepted. Raises InvitationInvalid (also when the
+    client's key is gone)."""
+    invitation, account = _locked_live_invitation(invitation_id)
+    try:
+        key = client_key(account.client_id)
+    except DecryptionFailed:
+        raise InvitationInvalid() from None
+    secret = _unseal(account, PENDING_PURPOSE, invitation.id, invitation.totp_pending_enc)
+    if secret is None:
+        secret = secrets.token_bytes(20)
+        invitation.totp_pending_enc = key.encrypt(PENDING_PURPOSE, invitation.id, secret)
+        invitation.save(update_fields=["totp_pending_enc", "updated_at"])
     return Enrolment(account.sign_in_id, secret, _config_url(account, secret))
 
 
@@ -299,22 +361,31 @@ def _totp_matches(secret: bytes, code: str, last_t: int) -> int | None:
     return None
 
 
-@transaction.atomic
 def invitation_accept(*, invitation_id: UUID | str, password: str, code: str) -> PortalAccount:
     """Use the invitation: set the client's password (the project's password rules, Argon2) and
-    confirm the new authenticator with its first code. The invitation is used up.
+    confirm the invitation's authenticator secret with its first code. The invitation is used up
+    and every earlier session of the account ends (its session epoch moves on).
 
     Writes portal:invitation:accepted and portal:session:signed_in. Raises InvitationInvalid,
-    ValidationFailed (password too weak, code wrong); a refusal changes nothing.
+    ValidationFailed (password too weak, code wrong); a refusal changes nothing but is recorded
+    afterwards (portal:invitation:refused, why weak_password / wrong_code).
     """
-    invitation = _live_invitation(invitation_id, lock=True)
-    account = PortalAccount.objects.select_for_update().get(id=invitation.account_id)
+    try:
+        return _accept(invitation_id, password, code)
+    except ValidationFailed as error:
+        _set_up_refused(invitation_id, error)
+        raise
+
+
+@transaction.atomic
+def _accept(invitation_id: UUID | str, password: str, code: str) -> PortalAccount:
+    invitation, account = _locked_live_invitation(invitation_id)
     problems: dict[str, str] = {}
     try:
         validate_password(password)
     except ValidationError as error:
         problems["password"] = " ".join(error.messages)
-    secret = _open(account, TOTP_PURPOSE + "_pending", account.totp_pending_enc)
+    secret = _unseal(account, PENDING_PURPOSE, invitation.id, invitation.totp_pending_enc)
     step = _totp_matches(secret, code, -1) if secret is not None else None
     if step is None:
         problems["code"] = "That code did not match. Check the time on your phone and try again."
@@ -322,27 +393,60 @@ def invitation_accept(*, invitation_id: UUID | str, password: str, code: str) ->
         raise ValidationFailed(problems)
     assert secret is not None
     assert step is not None
+    try:
+        sealed = client_key(account.client_id).encrypt(TOTP_PURPOSE, account.id, secret)
+    except DecryptionFailed:
+        raise InvitationInvalid() from None
     now = clock.now()
     account.password = make_password(password)
-    account.totp_key_enc = client_key(account.client_id).encrypt(TOTP_PURPOSE, account.id, secret)
-    account.totp_pending_enc = None
+    account.totp_key_enc = sealed
     account.totp_confirmed, account.totp_last_t = True, step
     lockout.clear(account)
     account.activated_at, account.disabled_at, account.disabled_by = now, None, None
+    account.session_epoch += 1
     account.save()
-    invitation.used_at = now
-    invitation.save(update_fields=["used_at", "updated_at"])
+    invitation.used_at, invitation.totp_pending_enc = now, None
+    invitation.save(update_fields=["used_at", "totp_pending_enc", "updated_at"])
     _event(account, EventType.PORTAL_INVITATION_ACCEPTED, {"invitation": str(invitation.id)})
     _event(account, EventType.PORTAL_SIGN_IN)
     return account
 
 
-def _open(account: PortalAccount, purpose: str, blob: bytes | memoryview | None) -> bytes | None:
+SET_UP_REFUSALS = {"password": "weak_password", "code": "wrong_code"}
+
+
+@transaction.atomic
+def _set_up_refused(invitation_id: UUID | str, error: ValidationFailed) -> None:
+    """Record a refused set-up after its transaction rolled back (never the password or code)."""
+    parsed = parse_id(invitation_id)
+    invitation = (
+        PortalInvitation.objects.select_related("account").filter(id=parsed).first()
+        if parsed is not None
+        else None
+    )
+    if invitation is None:
+        return
+    ledger.record(
+        actor=None,
+        agency_id=invitation.account.agency_id,
+        actor_id=invitation.account_id,
+        channel=CHANNEL,
+        event_type=EventType.PORTAL_INVITATION_REFUSED,
+        subject_type="portal_invitation",
+        subject_id=invitation.id,
+        client_id=invitation.account.client_id,
+        details={"why": [SET_UP_REFUSALS.get(name, name) for name in sorted(error.fields)]},
+    )
+
+
+def _unseal(
+    account: PortalAccount, purpose: str, row_id: UUID, blob: bytes | memoryview | None
+) -> bytes | None:
     """A sealed authenticator secret, or None (none set, or the client's key was shredded)."""
     if blob is None:
         return None
     try:
-        return client_key(account.client_id).decrypt(purpose, account.id, bytes(blob))
+        return client_key(account.client_id).decrypt(purpose, row_id, bytes(blob))
     except DecryptionFailed:
         return None
 
@@ -362,7 +466,7 @@ def _register_failure(account: PortalAccount, step: str) -> None:
 
 
 def _code_ok(account: PortalAccount, code: str) -> bool:
-    secret = _open(account, TOTP_PURPOSE, account.totp_key_enc)
+    secret = _unseal(account, TOTP_PURPOSE, account.id, account.totp_key_enc)
     step = _totp_matches(secret, code, account.totp_last_t) if secret is not None else None
     if step is None:
         return False

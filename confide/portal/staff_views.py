@@ -1,5 +1,6 @@
 """The staff side of the portal: a client's portal access, on a page linked from the client's
-record (`clients/<id>/portal/`): invite (the code is shown once, here), see the state, end it;
+record (`clients/<id>/portal/`): invite (the code is shown once, here), see the state, end it,
+withdraw a live invitation;
 care team only (consent:manage on the client). And the printable acknowledgement of the notice
 (`acknowledgements/<id>/pdf/`, linked from the consent record), whether the client made it in
 the portal or with a witness: consent:view on the client, decided by `consent.printable`."""
@@ -46,6 +47,14 @@ def portal_access(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpRe
 def portal_access_end(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
     services.access_end(actor=actor, client_id=client_id)
     messages.success(request, "Portal access ended. A new invitation opens it again.")
+    return redirect("portal_staff:access", client_id=client_id)
+
+
+@require_POST
+@staff_view
+def portal_invitation_withdraw(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
+    services.invitation_withdraw(actor=actor, client_id=client_id)
+    messages.success(request, "The invitation is withdrawn. Its code no longer works.")
     return redirect("portal_staff:access", client_id=client_id)
 
 

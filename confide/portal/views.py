@@ -86,19 +86,21 @@ def set_up(request: HttpRequest) -> HttpResponse:
     form = forms.SetUpForm(posted(request))
     try:
         if request.method == "POST" and form.is_valid():
-            account = services.invitation_accept(
-                invitation_id=invitation_id,
-                password=form.cleaned_data["password"],
-                code=form.cleaned_data["code"],
-            )
-            start_session(request, account.id)
-            messages.success(
-                request, f"Your account is ready. Your sign-in id is {account.sign_in_id}."
-            )
-            return redirect("portal:home")
-        enrolment = services.enrolment_begin(invitation_id=invitation_id)
-    except ValidationFailed as error:
-        add_domain_error(form, error)
+            try:
+                account = services.invitation_accept(
+                    invitation_id=invitation_id,
+                    password=form.cleaned_data["password"],
+                    code=form.cleaned_data["code"],
+                )
+            except ValidationFailed as error:
+                add_domain_error(form, error)
+            else:
+                start_session(request, account)
+                messages.success(
+                    request, f"Your account is ready. Your sign-in id is {account.sign_in_id}."
+                )
+                return redirect("portal:home")
+        # The same secret on every visit of this invitation: a client who scanned it can retry.
         enrolment = services.enrolment_begin(invitation_id=invitation_id)
     except InvitationInvalid as error:
         request.session.flush()
@@ -143,7 +145,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         account = services.sign_in_check_code(account_id=account_id, code=form.cleaned_data["code"])
         if account is not None:
-            start_session(request, account.id)
+            start_session(request, account)
             return redirect("portal:home")
         form.add_error(None, PortalSignInFailed().message)
     return render(

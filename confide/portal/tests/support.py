@@ -18,7 +18,7 @@ from confide.accounts.middleware import LAST_SEEN, STARTED
 from confide.accounts.models import User
 from confide.consent import services as consent
 from confide.portal import services
-from confide.portal.auth import ACCOUNT
+from confide.portal.auth import ACCOUNT, EPOCH
 from confide.portal.models import PortalAccount
 from confide.records.models import Client
 from confide.testing import actor
@@ -79,11 +79,13 @@ def enrol(staff: User, client: Client, clock: Clock, language: str = "en") -> Me
 
 
 def portal_browser(account: PortalAccount) -> HttpClient:
-    """A browser with a portal session for the account (as if it had signed in)."""
+    """A browser with a portal session for the account as it is now (as if it had signed in)."""
+    account.refresh_from_db()
     http = HttpClient()
     session = http.session
     now = time.time()
     session[ACCOUNT] = str(account.id)
+    session[EPOCH] = account.session_epoch
     session[STARTED] = now
     session[LAST_SEEN] = now
     session.save()

@@ -89,7 +89,7 @@ def test_accepting_sets_an_argon2_password_and_uses_the_invitation(
     assert PORTAL_PASSWORD not in account.password
     assert account.is_usable
     assert account.totp_confirmed
-    assert account.totp_pending_enc is None
+    assert PortalInvitation.objects.get(account=account).totp_pending_enc is None
     assert PortalInvitation.objects.get().used_at is not None
     (accepted,) = _events(EventType.PORTAL_INVITATION_ACCEPTED)
     assert accepted.actor_id == account.id
