@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from confide.consent import validation as check
 from confide.consent.enums import Language
 from confide.web.forms import CodeForm
+
+
+def _no_autofocus(form: forms.Form) -> None:
+    """The code field is not first on these forms: focus starts at the top, as in reading."""
+    form.fields["code"].widget.attrs.pop("autofocus", None)
 
 
 class SignInForm(forms.Form):
@@ -52,6 +59,10 @@ class SetUpForm(CodeForm):
     )
     field_order = ("password", "password_again", "code")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _no_autofocus(self)
+
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         if cleaned.get("password") != cleaned.get("password_again"):
@@ -81,6 +92,10 @@ class RevokeForm(CodeForm):
     )
     sure = forms.BooleanField(label="Yes, revoke this release now.")
     field_order = ("sure", "password", "code")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _no_autofocus(self)
 
 
 class InviteForm(forms.Form):

@@ -44,6 +44,10 @@ PENDING_SECONDS = 300
 INVITATION = "confide_portal_invitation"
 INVITATION_AT = "confide_portal_invitation_at"
 INVITATION_SECONDS = 1800
+NOTICE_CHANGED = (
+    "The notice was updated while you were reading it. Please read the new version below, "
+    "then tell us you read it."
+)
 
 
 def _page(
@@ -193,13 +197,16 @@ def notice(request: HttpRequest, principal: ClientSelf) -> HttpResponse:
             )
             messages.success(request, "Thank you. Your acknowledgement is recorded.")
             return redirect("portal:notice")
-        except Conflict as error:
-            form.add_error(None, error.message)
+        except Conflict:
+            form.add_error(None, NOTICE_CHANGED)
         except DomainError as error:
             add_domain_error(form, error)
     page = selectors.portal_notice(principal=principal, language=language)
     if page.notice is not None and request.method != "POST":
         form = forms.AcknowledgementForm(initial={"notice_id": page.notice.id})
+    elif page.notice is not None:
+        # A resubmission must acknowledge the notice now shown, not the one the page had.
+        form.data = {**dict(form.data.items()), "notice_id": str(page.notice.id)}
     context = {"page": page, "form": form, "notice": page.notice}
     return _page(request, "portal/notice.html", context, status=status_of(form, request))
 

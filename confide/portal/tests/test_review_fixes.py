@@ -272,3 +272,46 @@ def test_accepting_locks_the_account_before_the_invitation(world: World, clock: 
     for captured in (begun, accepted):
         order = _lock_order([q["sql"] for q in captured.captured_queries])
         assert order == ["portal_portalaccount", "portal_portalinvitation"], order
+
+
+# ---- F5: a notice published while the page was open ---------------------------------------------
+
+
+def test_a_notice_published_while_reading_is_shown_and_the_resubmit_works(
+    world: World, clock: Clock
+) -> None:
+    from confide.consent.models import Acknowledgement
+    from confide.portal.tests.support import publish_notice
+
+    first = publish_notice(world.privacy_a)
+    member = enrol(world.worker_a, world.client_a, clock)
+    browser = portal_browser(member.account)
+    newer = publish_notice(world.privacy_a)
+    answer = {"notice_id": str(first["en"].id), "typed_name": "Rosalind Quenby", "read_it": "on"}
+    stale = browser.post(reverse("portal:notice"), answer)
+    html = stale.content.decode()
+    assert stale.status_code == 400
+    assert "updated while you were reading it" in html
+    assert "show the client" not in html  # staff wording
+    assert f'value="{newer["en"].id}"' in html
+    assert f'value="{first["en"].id}"' not in html
+    resubmit = dict(answer, notice_id=re.findall(r'name="notice_id" value="([^"]+)"', html)[0])
+    assert browser.post(reverse("portal:notice"), resubmit)["Location"] == reverse("portal:notice")
+    assert Acknowledgement.objects.get().notice_id == newer["en"].id
+
+
+# ---- F6: hints and errors carry the ids aria-describedby names; focus starts at the top --------
+
+
+def test_field_hints_and_errors_have_the_ids_their_inputs_name(world: World, clock: Clock) -> None:
+    browser = HttpClient()
+    browser.post(reverse("portal:welcome"), {"code": _invite(world).code})
+    page = browser.post(
+        reverse("portal:set_up"), {"password": "x", "password_again": "y", "code": "12"}
+    ).content.decode()
+    described = re.findall(r'aria-describedby="([^"]+)"', page)
+    assert described
+    for ids in described:
+        for one in ids.split():
+            assert f'id="{one}"' in page, one
+    assert "autofocus" not in page

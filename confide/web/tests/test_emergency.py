@@ -149,7 +149,7 @@ def test_bad_input_is_refused_and_changes_nothing(
         URL, {**ROSALIND, **REASON, **change}
     )
     assert response.status_code == 400
-    assert f'id="id_{field}-error"' in response.content.decode()
+    assert f'id="id_{field}_error"' in response.content.decode()
     assert not AccessGrant.objects.exists()
     assert not Notification.objects.exists()
 
