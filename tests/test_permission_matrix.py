@@ -465,6 +465,7 @@ ROUTES: dict[str, Route] = {
         OBJECT, "POST", obj="client", ability="consent", body=lambda _: {"language": "xx"}
     ),
     "portal_staff:end": Route(OBJECT, "POST", obj="client", ability="consent"),
+    "portal_staff:withdraw": Route(OBJECT, "POST", obj="client", ability="consent"),
     # the printable acknowledgement of the notice: consent:view, as the consent record
     "portal_staff:acknowledgement_pdf": Route(OBJECT, obj="acknowledgement", ability="consent"),
 }
@@ -614,7 +615,7 @@ def _portal(m: Matrix, w: World) -> None:
     """A portal account (signed in) for the own-team client and the other agency's client, and
     an acknowledgement of the notice by each of them."""
     from confide.accounts.middleware import LAST_SEEN, STARTED
-    from confide.portal.auth import ACCOUNT
+    from confide.portal.auth import ACCOUNT, EPOCH
     from confide.portal.models import PortalAccount
 
     notices = {}
@@ -646,6 +647,7 @@ def _portal(m: Matrix, w: World) -> None:
         http = HttpClient()
         session = http.session
         session[ACCOUNT] = str(account.id)
+        session[EPOCH] = account.session_epoch
         session[STARTED] = session[LAST_SEEN] = time.time()
         session.save()
         m.browsers[persona] = http

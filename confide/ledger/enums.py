@@ -94,6 +94,7 @@ class EventType(models.TextChoices):
     PORTAL_INVITED = "portal:invitation:created"
     PORTAL_INVITATION_ACCEPTED = "portal:invitation:accepted"
     PORTAL_INVITATION_REFUSED = "portal:invitation:refused"
+    PORTAL_INVITATION_WITHDRAWN = "portal:invitation:withdrawn"
     PORTAL_ACCESS_VIEWED = "portal:account:viewed"
     PORTAL_ACCESS_ENDED = "portal:account:disabled"
     PORTAL_SIGN_IN = "portal:session:signed_in"
