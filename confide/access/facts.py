@@ -1,6 +1,6 @@
 """What the policy needs to know about clients, notes and grants, loaded in batches
-(`access.entities` turns them into Cedar entities). Loaded per request (memoized on the model instance only), so a new wall,
-restriction, assignment or grant takes effect at the next request.
+(`access.entities` turns them into Cedar entities). Loaded per request (memoized on the model
+instance only), so a new wall, restriction, assignment or grant takes effect at the next request.
 
 Everything a page's decisions need about its clients (their cases, teams and workers, walls,
 agreed restrictions, and the actor's live grants on them) comes in one UNION ALL query. The same
