@@ -168,7 +168,11 @@ CONSENT_ROWS: tuple[type[models.Model], ...] = (
 def _delete_portal(client: Client) -> int:
     """Delete the client's portal account and its invitations (invitations first: they protect
     the account). Its sign-in id is in clear and it would outlive the key; the ledger keeps the
-    account's id in its events. Returns how many accounts (0 or 1)."""
+    account's id in its events. Returns how many accounts (0 or 1).
+
+    The account is locked before its invitations, the order every portal writer keeps, so a
+    purge and a client accepting an invitation at the same moment cannot deadlock."""
+    list(PortalAccount.objects.select_for_update().filter(client=client).values_list("id"))
     PortalInvitation.objects.filter(account__client=client).delete()
     deleted, _ = PortalAccount.objects.filter(client=client).delete()
     return deleted
