@@ -118,10 +118,12 @@ def load_keyring(path: Path | None = None) -> Keyring:
     """The keyring (default: the configured one), created on first use; parsed again only when
     the file has changed (see the module's docstring)."""
     path = path if path is not None else Path(settings.CONFIDE_KEYRING_PATH)
-    if not path.exists():
+    try:
+        found = path.stat()  # one stat per call when the file exists (every request)
+    except FileNotFoundError:
         with contextlib.suppress(FileExistsError):  # another process created it first
             create_keyring(path)
-    found = _stat(path)
+        found = _stat(path)
     _check_mode(path, found.st_mode)
     identity = _identity(found)
     cached = _parsed.get(path)

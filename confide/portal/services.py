@@ -12,12 +12,14 @@ actor id is the portal account and the channel is `portal`.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import quote
 from uuid import UUID
 
 from django.conf import settings
@@ -338,9 +340,6 @@ def enrolment_begin(*, invitation_id: UUID | str) -> Enrolment:
 
 
 def _config_url(account: PortalAccount, secret: bytes) -> str:
-    import base64
-    from urllib.parse import quote
-
     label = quote(f"Confide portal:{account.sign_in_id}")
     key = base64.b32encode(secret).decode().rstrip("=")
     return (
