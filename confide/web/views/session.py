@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from confide.accounts import backends
 from confide.accounts import services as accounts
 from confide.accounts.actors import actor_for
 from confide.accounts.errors import SignInFailed
@@ -59,7 +60,7 @@ def _pending_user(request: HttpRequest) -> User | None:
 
 
 def _finish_sign_in(request: HttpRequest, user: User, device: object) -> HttpResponse:
-    login(request, user, backend="confide.accounts.backends.StaffBackend")
+    login(request, user, backend=backends.PATH)
     otp_login(request, device)
     now = time.time()
     request.session[STARTED] = now
