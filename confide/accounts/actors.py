@@ -75,18 +75,21 @@ def facts_subquery(user_id: UUID) -> tuple[str, list[Any]]:
     return f"SELECT {aggregate} FROM ({_union_sql()}) f", _params(user_id)  # noqa: S608
 
 
+def _row(part: Any, a: Any, b: Any, flag: Any) -> Row:
+    """One row as the database returned it, typed (SQLite returns booleans as 1/0)."""
+    return (str(part), _uuid(a), _uuid(b), bool(flag))
+
+
 def rows_from_json(text: str | None) -> list[Row]:
-    """The rows of `facts_column`'s JSON (booleans come back as 1/0 on SQLite)."""
-    return [
-        (str(part), _uuid(a), _uuid(b), bool(flag)) for part, a, b, flag in json.loads(text or "[]")
-    ]
+    """The rows of `facts_subquery`'s JSON array."""
+    return [_row(*row) for row in json.loads(text or "[]")]
 
 
 def _rows(user: User) -> list[Row]:
     with connection.cursor() as cursor:
         cursor.execute(_union_sql(), _params(user.id))
         rows = cursor.fetchall()
-    return [(part, _uuid(a), _uuid(b), bool(flag)) for part, a, b, flag in rows]
+    return [_row(*row) for row in rows]
 
 
 def actor_for(user: User, *, channel: str, mfa_verified: bool) -> Actor:
