@@ -8,7 +8,10 @@ stores it. The key is read from a file outside the database; the sink is a direc
 
 It never locks the chain head, so appends go on while a checkpoint is made: the events 1..n it
 signs are the ones committed when it read the head (appends commit in sequence order, because
-each holds the head's row lock until it commits).
+each holds the head's row lock until it commits). Appends commit without waiting for the disk
+(decision 0005, 1b), so before it signs anything it makes those n events durable
+(`_make_durable`): an exported checkpoint never covers an event that a database crash could
+still take back. Call it outside any transaction, as the command line and the checkpointer do.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from confide.core import clock
 from confide.ledger import merkle, tree
@@ -240,6 +243,7 @@ def checkpoint_create(*, keys: LedgerKeys | None = None, wait: bool = True) -> C
         last_size = last.tree_size if last is not None else 0
         if size <= last_size:
             return CheckpointResult(None, last_size, f"no new events since checkpoint {last_size}")
+        _make_durable()  # events 1..size, read before it, are on disk from here on
         _verify_new_events(last_size, size)
         tree.extend(size)
         _check_last_root(last, keys, signer.verifier)
@@ -253,6 +257,37 @@ def checkpoint_create(*, keys: LedgerKeys | None = None, wait: bool = True) -> C
         )
         _insert(stored)
     return CheckpointResult(stored, size, f"signed checkpoint of {size} events", path)
+
+
+# A transaction that writes one WAL record (an empty logical message; nothing reads it) and so
+# takes an id. PostgreSQL flushes a commit only for a transaction that wrote WAL before its commit
+# record: one that only takes an id (`SELECT pg_current_xact_id()`) commits without waiting.
+FLUSH_SQL = (
+    "SELECT set_config('synchronous_commit', 'on', true), "
+    "pg_logical_emit_message(true, 'confide-ledger-flush', '')"
+)
+
+
+def _make_durable() -> None:
+    """Return once every transaction that committed before the call is on disk.
+
+    PostgreSQL: appends commit with `synchronous_commit` off and wait for the flush afterwards,
+    so an event the checkpointer sees may still be only in memory for a moment. A synchronous
+    commit that wrote WAL returns once the WAL is flushed up to its commit record, which follows
+    the commit record of every transaction that was visible before it began (a commit is logged
+    before it becomes visible): after it, those events survive a crash. On a connection of its
+    own, because the checkpoint's transaction commits only after the export. SQLite commits
+    synchronously: nothing to do.
+    """
+    if connection.vendor != "postgresql":
+        return
+    current = connections[connection.alias]
+    flusher = type(current)(dict(current.settings_dict), alias=current.alias)
+    try:
+        with flusher.cursor() as cursor:
+            cursor.execute(FLUSH_SQL)
+    finally:
+        flusher.close()
 
 
 def _verify_new_events(last_size: int, size: int) -> None:
