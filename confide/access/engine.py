@@ -1,15 +1,18 @@
-"""The Cedar engine: the policy set parsed once at start-up, its per-action slices, and batch
-evaluation.
+"""The Cedar engine: the policy set parsed once at start-up, the policies that can apply to a
+request, and batch evaluation.
 
 Nothing else calls cedarpy. Policies and schema live in `cedar/`; a test validates the
 policies against the schema, so runtime calls skip schema validation.
 
-Cost model (see docs/access-policy.md, "Performance", and docs/decisions/0013): parsing entities
-and evaluating every policy are what a decision costs. So the principal's entity is parsed once
-per distinct content, each request passes only its resources as a delta (JSON text built by
-`access.entities`, never a dict dumped per call), a batch evaluates each distinct resource content
-once, and Cedar is given only the policies whose scope can match the request's action and
-resource type: the same policies, minus those Cedar would skip on their scope alone.
+Cost model (see docs/access-policy.md, "Performance", and decisions 0013 and 0015): parsing
+entities and evaluating every policy are what a decision costs. So the principal's entity is
+parsed once per distinct content, each request passes only its resources as a delta (JSON text
+built by `access.entities`, never a dict dumped per call), a resource's entity is parsed once per
+request however many decisions read it, a batch evaluates each distinct resource content once,
+the usual request carries no context at all, and Cedar is given only the policies that can apply:
+those whose scope matches the action and resource type, minus those whose leading condition the
+principal's role or the context's members make false. Each subset decides exactly as the whole
+set would (a property test checks it); no decision is cached.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -92,30 +95,26 @@ def _named(policies: Iterable[pst.Template]) -> tuple[set[str], set[str]]:
     return actions, kinds
 
 
-def build_slices(policies: cedarpy.PolicySet) -> dict[tuple[str, str], cedarpy.PolicySet]:
-    """One policy set per (action, resource type) that some scope names, plus `ANY` for each part
-    (an action, or a resource type, that no scope names: only policies open to any apply)."""
+Policies = dict[str, pst.Template]
+
+
+def build_slices(policies: cedarpy.PolicySet) -> dict[tuple[str, str], Policies]:
+    """The policies of each (action, resource type) that some scope names, plus `ANY` for each
+    part (an action, or a resource type, that no scope names: only policies open to any apply)."""
     tree = policies.to_pst()
     if tree.templates or tree.template_links:
         raise ValueError("only static policies can be sliced; this policy set has templates")
     statics = tree.static_policies
     actions, kinds = _named(statics.values())
-    slices = {}
-    for action in (*sorted(actions), ANY):
-        for kind in (*sorted(kinds), ANY):
-            kept = {
-                pid: p
-                for pid, p in statics.items()
-                if _action_matches(p.action, action) and _type_matches(p.resource, kind)
-            }
-            slices[action, kind] = cedarpy.PolicySet.from_pst(
-                pst.PolicySet(
-                    templates=pst.FrozenMap(),
-                    static_policies=pst.FrozenMap(kept),
-                    template_links=(),
-                )
-            )
-    return slices
+    return {
+        (action, kind): {
+            pid: p
+            for pid, p in statics.items()
+            if _action_matches(p.action, action) and _type_matches(p.resource, kind)
+        }
+        for action in (*sorted(actions), ANY)
+        for kind in (*sorted(kinds), ANY)
+    }
 
 
 # Built once at start-up from the parsed set; immutable like it.
@@ -124,11 +123,92 @@ _SLICE_ACTIONS = frozenset(action for action, _ in SLICES)
 _SLICE_KINDS = frozenset(kind for _, kind in SLICES)
 
 
-def policies_for(action: str, kind: str) -> cedarpy.PolicySet:
-    """The slice of the policy set that can decide `action` on a resource of type `kind`."""
-    return SLICES[
-        action if action in _SLICE_ACTIONS else ANY, kind if kind in _SLICE_KINDS else ANY
-    ]
+# ---- guards: what a policy's first conditions say about the principal's role and the context --
+#
+# Most policies open with a test of the principal's role (`principal.role == "practitioner"`) or
+# of a context member (`context has break_glass && ...`). Given the request's role and which
+# context members it carries, such a test has a known value, and it evaluates without error
+# (every principal has a role, and `has` never errors). Cedar joins a policy's clauses in order
+# with `&&`, which stops at the first false operand; so a policy whose leading operands include
+# one known to be false is not satisfied, raises no error and decides nothing for that request,
+# exactly as if it were absent. Only those are left out; anything not known keeps the policy.
+
+
+def _known(expr: pst.Expr, role: str, members: frozenset[str]) -> bool | None:
+    """The value of `expr` if the role and the context's members alone decide it, without an
+    error on the way; None if they do not."""
+    if isinstance(expr, pst.BinaryOp):
+        if expr.op == "eq" and _is_role(expr.left) and isinstance(expr.right, pst.StringLit):
+            return role == expr.right.value
+        if expr.op in ("and", "or"):
+            left = _known(expr.left, role, members)
+            if left is None:
+                return None
+            if left is (expr.op == "or"):  # `true || ...`, `false && ...`: the right is not read
+                return left
+            return _known(expr.right, role, members)
+        return None
+    if (
+        isinstance(expr, pst.HasAttr)
+        and isinstance(expr.base, pst.Var)
+        and expr.base.name == "context"
+        and len(expr.attrs) == 1
+    ):
+        return expr.attrs[0] in members
+    return None
+
+
+def _is_role(expr: pst.Expr) -> bool:
+    return (
+        isinstance(expr, pst.GetAttr)
+        and isinstance(expr.base, pst.Var)
+        and expr.base.name == "principal"
+        and expr.attr == "role"
+    )
+
+
+def can_apply(policy: pst.Template, role: str, members: frozenset[str]) -> bool:
+    """False only if the policy's leading conditions are known to be false for this role and
+    these context members (see above)."""
+    for clause in policy.clauses:
+        value = _known(clause.expr, role, members)
+        if value is None:
+            return True
+        if value is isinstance(clause, pst.Unless):  # a false `when`, or a true `unless`
+            return False
+    return True
+
+
+def _members(context: str) -> frozenset[str]:
+    return frozenset(json.loads(context)) if context else frozenset()
+
+
+def policies_for(
+    action: str, kind: str, role: str | None = None, context: str | None = None
+) -> cedarpy.PolicySet:
+    """The policies that can decide `action` on a resource of type `kind` (by their scopes) and,
+    when `role` and `context` (`context_text`) are given, for a principal of that role in that
+    context (by their guards). Each gives the same decision, deciding policies and errors as the
+    whole set (a property test checks it)."""
+    return _policies(
+        action if action in _SLICE_ACTIONS else ANY,
+        kind if kind in _SLICE_KINDS else ANY,
+        role,
+        context,
+    )
+
+
+@functools.cache  # bounded: the slices' actions and types, the roles and the contexts are few
+def _policies(action: str, kind: str, role: str | None, context: str | None) -> cedarpy.PolicySet:
+    scoped = SLICES[action, kind]
+    if role is not None and context is not None:
+        members = _members(context)
+        scoped = {pid: p for pid, p in scoped.items() if can_apply(p, role, members)}
+    return cedarpy.PolicySet.from_pst(
+        pst.PolicySet(
+            templates=pst.FrozenMap(), static_policies=pst.FrozenMap(scoped), template_links=()
+        )
+    )
 
 
 # ---- requests ---------------------------------------------------------------------------------
@@ -142,12 +222,24 @@ def principal_entities(text: str) -> cedarpy.Entities:
     return cedarpy.Entities.from_json_str(text)
 
 
+STAFF_AUDIENCE = "staff"
+
+
 @functools.lru_cache(maxsize=64)
 def context_text(break_glass: bool, review_purpose: bool, audience: str) -> str:
-    """The request context as Cedar reads it (a pure function of its three values)."""
-    return json.dumps(
-        {"break_glass": break_glass, "review_purpose": review_purpose, "audience": audience}
-    )
+    """The request context as Cedar reads it (a pure function of its three values): only the
+    members that differ from the usual request (no grant, output for staff), and "" (no context
+    at all) for the usual request itself, which is most of them. Cedar parses a context on every
+    call; the schema declares each member optional, so its validator makes every policy ask
+    `context has ...` first, and an absent member reads as false (no grant) or staff."""
+    members: dict[str, object] = {}
+    if break_glass:
+        members["break_glass"] = True
+    if review_purpose:
+        members["review_purpose"] = True
+    if audience != STAFF_AUDIENCE:
+        members["audience"] = audience
+    return json.dumps(members) if members else ""
 
 
 def _decision(result: cedarpy.AuthzResult) -> Decision:
@@ -164,10 +256,12 @@ def _decision(result: cedarpy.AuthzResult) -> Decision:
 
 @dataclass(frozen=True)
 class Principal:
-    """The acting user's Cedar entity as JSON text (parsed once per distinct text)."""
+    """The acting user's Cedar entity as JSON text (parsed once per distinct text), and the role
+    that text gives them (the policies' guards read it)."""
 
     id: str
     text: str
+    role: str
 
 
 def _quoted(text: str) -> str:
@@ -182,17 +276,23 @@ _PLAIN = re.compile(r"[A-Za-z0-9:_-]*")
 @dataclass(frozen=True)
 class Entity:
     """A resource's Cedar entity as JSON text: `kind` is its full type name, `ident` its id, and
-    `content` the `"attrs":{...},"parents":[...]` members, everything the policy can see of it."""
+    `content` the `"attrs":{...},"parents":[...]` members, everything the policy can see of it;
+    `text` is the whole entity, written once."""
 
     kind: str
     ident: str
     content: str
+    text: str = field(init=False, repr=False, compare=False)
+    # This entity added to a principal's, parsed, by the principal's text: an entity made once for
+    # a request (`entities.client_entity`) is parsed once for its several decisions. It lives as
+    # long as the entity, and is a pure function of the two texts.
+    parsed: dict[str, cedarpy.Entities] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
-    @property
-    def text(self) -> str:
-        return (
-            f'{{"uid":{{"type":{_quoted(self.kind)},"id":{_quoted(self.ident)}}},{self.content}}}'
-        )
+    def __post_init__(self) -> None:
+        uid = f'{{"type":{_quoted(self.kind)},"id":{_quoted(self.ident)}}}'
+        object.__setattr__(self, "text", f'{{"uid":{uid},{self.content}}}')
 
 
 @dataclass(frozen=True)
@@ -216,12 +316,12 @@ def evaluate(principal: Principal, asks: Sequence[Ask]) -> list[Decision]:
     if not asks:
         return []
     if len(asks) == 1:  # a single decision: nothing to group
-        return [_one(principal, asks[0])]
+        return [decide(principal, asks[0])]
     slots: dict[tuple[str, str, str, str], int] = {}
     emitted: dict[tuple[str, str], str] = {}
     order: list[int] = []
     resources: list[str] = []
-    groups: dict[tuple[str, str], list[int]] = {}
+    groups: dict[tuple[str, str, str], list[int]] = {}
     requests: list[dict[str, Any]] = []
     for ask in asks:
         resource = ask.resource
@@ -230,13 +330,13 @@ def evaluate(principal: Principal, asks: Sequence[Ask]) -> list[Decision]:
         if slot is None:
             slot = slots[key] = len(requests)
             _add_entity(emitted, resources, resource)
-            groups.setdefault((ask.action, resource.kind), []).append(slot)
+            groups.setdefault((ask.action, resource.kind, ask.context), []).append(slot)
             requests.append(_request(principal, ask))
         order.append(slot)
     entities = principal_entities(principal.text).with_added_json_str(
         "[" + ",".join(resources) + "]"
     )
-    answers = _answers(requests, groups, entities)
+    answers = _answers(principal.role, requests, groups, entities)
     return [answers[slot] for slot in order]
 
 
@@ -245,26 +345,33 @@ def _request(principal: Principal, ask: Ask) -> dict[str, Any]:
         "principal": {"type": f"{NAMESPACE}::User", "id": principal.id},
         "action": {"type": f"{NAMESPACE}::Action", "id": ask.action},
         "resource": {"type": ask.resource.kind, "id": ask.resource.ident},
-        "context": ask.context,
+        **({"context": ask.context} if ask.context else {}),
     }
 
 
-def _one(principal: Principal, ask: Ask) -> Decision:
-    entities = principal_entities(principal.text).with_added_json_str(f"[{ask.resource.text}]")
-    policies = policies_for(ask.action, ask.resource.kind)
+def decide(principal: Principal, ask: Ask) -> Decision:
+    """One question: `evaluate` of a batch of one, without the batch's grouping."""
+    resource = ask.resource
+    entities = resource.parsed.get(principal.text)
+    if entities is None:
+        entities = principal_entities(principal.text).with_added_json_str(f"[{resource.text}]")
+        resource.parsed[principal.text] = entities
+    policies = policies_for(ask.action, ask.resource.kind, principal.role, ask.context)
     (result,) = cedarpy.is_authorized_batch([_request(principal, ask)], policies, entities)
     return _decision(result)
 
 
 def _answers(
+    role: str,
     requests: list[dict[str, Any]],
-    groups: Mapping[tuple[str, str], list[int]],
+    groups: Mapping[tuple[str, str, str], list[int]],
     entities: cedarpy.Entities,
 ) -> list[Decision]:
     answers: list[Decision] = [Decision(False, ())] * len(requests)
-    for (action, kind), slots in groups.items():
+    for (action, kind, context), slots in groups.items():
         batch = [requests[slot] for slot in slots]
-        results = cedarpy.is_authorized_batch(batch, policies_for(action, kind), entities)
+        policies = policies_for(action, kind, role, context)
+        results = cedarpy.is_authorized_batch(batch, policies, entities)
         for slot, result in zip(slots, results, strict=True):
             answers[slot] = _decision(result)
     return answers

@@ -73,7 +73,7 @@ def principal(actor: Actor) -> Principal:
     """The actor's entity, keyed by the whole Actor value: content-addressed (the Actor is rebuilt
     from the database at every request, and any change makes a new key), so it can never be
     stale; it spares rebuilding the same text for every decision."""
-    return Principal(str(actor.user_id), user_text(actor))
+    return Principal(str(actor.user_id), user_text(actor), actor.role.value)
 
 
 def context(grants: dict[str, UUID], audience: str) -> str:
@@ -97,11 +97,28 @@ def _placed(facts: ClientFacts) -> tuple[str, str]:
     ), parents
 
 
+_ENTITY_MEMO = "_cedar_entity"
+
+
 def client_entity(facts: ClientFacts, ident: UUID | None = None) -> Entity:
-    """The client as a Cedar entity; `ident` names a narrowed view of it (one case's)."""
+    """The client as a Cedar entity; `ident` names a narrowed view of it (one case's).
+
+    The client's own entity is a pure function of its facts, so it is written once per facts
+    value and kept beside them (facts live for one request, `access.facts`): a request's several
+    decisions about one client share it."""
+    if ident is not None:
+        return _client_entity(facts, ident)
+    known: Entity | None = facts.__dict__.get(_ENTITY_MEMO)
+    if known is None:
+        # The facts are frozen; their memo slot is not one of their fields.
+        known = facts.__dict__[_ENTITY_MEMO] = _client_entity(facts, facts.client_id)
+    return known
+
+
+def _client_entity(facts: ClientFacts, ident: UUID) -> Entity:
     shared, parents = _placed(facts)
     content = f'"attrs":{{{shared},"labels":{_strings(facts.labels)}}},"parents":[{parents}]'
-    return Entity(CLIENT, str(facts.client_id if ident is None else ident), content)
+    return Entity(CLIENT, str(ident), content)
 
 
 def note_entity(

@@ -169,6 +169,8 @@ def load(actor: Actor | None, clients: Iterable[Client]) -> None:
         if actor is None
         else [c for c in items if actor.user_id not in c.__dict__.get(GRANTS_MEMO, {})]
     )
+    if not need_facts and not need_grants:  # all memoized already (a page's rows, then each)
+        return
     fact_ids = sorted({c.id for c in need_facts})
     grant_ids = sorted({c.id for c in need_grants})
     by_client: dict[UUID | None, list[tuple[Any, ...]]] = defaultdict(list)

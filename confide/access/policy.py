@@ -14,7 +14,7 @@ from enum import StrEnum
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from confide.access import entities, facts
-from confide.access.engine import Ask, Decision, Entity, evaluate
+from confide.access.engine import STAFF_AUDIENCE, Ask, Decision, Entity, decide, evaluate
 from confide.consent.enums import RestrictionKind, RestrictionStatus
 from confide.consent.models import Restriction
 from confide.core.actor import Actor
@@ -26,7 +26,7 @@ __all__ = ["Action", "Decision", "authorize", "authorize_many", "deny_reason"]
 
 CASEWORK_ROLES = frozenset({Role.PRACTITIONER, Role.SUPERVISOR})
 GUARDIAN = "guardian"
-STAFF = "staff"
+STAFF = STAFF_AUDIENCE
 
 
 class Action(StrEnum):
@@ -98,7 +98,11 @@ def authorize(
     actor: Actor, action: Action, resource: Resource, *, audience: str = STAFF
 ) -> Decision:
     """The one decision point for client records."""
-    return authorize_many(actor, action, [resource], audience=audience)[0]
+    client = _client_of(resource)
+    facts.load(actor, (client,))
+    context = entities.context(facts.loaded_grants(actor, client), audience)
+    ask = Ask(action.value, _resource_entity(actor, resource, client), context)
+    return decide(entities.principal(actor), ask)
 
 
 REASONS = {

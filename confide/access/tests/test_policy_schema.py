@@ -219,6 +219,10 @@ BROKEN = {
         "resource is Confide::Note",
         "resource is Confide::Memo",
     ),
+    "a context member read without asking whether the request carries it": (
+        "(context has break_glass && context.break_glass) &&",
+        "context.break_glass &&",
+    ),
     "a note's attribute read on a client": (
         'when { resource.labels.contains("dv_location") && !principal.dv_designated };',
         'when { resource.labels.contains("dv_location") && resource.author != principal };',

@@ -142,12 +142,64 @@ def test_each_slice_decides_exactly_as_the_whole_policy_set(
 ) -> None:
     entities = cedarpy.Entities.from_json_str(json.dumps([principal, resource]))
     kind = resource["uid"]["type"]  # type: ignore[index]
+    context = engine.context_text(break_glass, review_purpose, audience)
     request = {
         "principal": {"type": "Confide::User", "id": "me"},
         "action": {"type": "Confide::Action", "id": action},
         "resource": resource["uid"],
-        "context": engine.context_text(break_glass, review_purpose, audience),
+        **({"context": context} if context else {}),
     }
     whole = cedarpy.is_authorized(request, engine.POLICIES, entities)
     sliced = cedarpy.is_authorized(request, engine.policies_for(action, kind), entities)
     assert _answer(sliced) == _answer(whole)
+    role = str(principal["attrs"]["role"])  # type: ignore[index]
+    guarded = engine.policies_for(action, kind, role, context)
+    assert _answer(cedarpy.is_authorized(request, guarded, entities)) == _answer(whole)
+
+
+def _ids(policies: cedarpy.PolicySet) -> set[str]:
+    return {p.annotations["id"] for p in policies.to_pst().static_policies.values()}
+
+
+def test_guards_leave_out_other_roles_rules_and_grant_rules_without_a_grant() -> None:
+    usual = engine.context_text(False, False, "staff")
+    assert usual == ""  # the usual request carries no context at all
+    practitioner = _ids(
+        engine.policies_for("client:view", "Confide::Client", "practitioner", usual)
+    )
+    assert practitioner == {
+        "care_team.practitioner",
+        "agency.boundary",
+        "conflict.wall",
+        "restriction.staff",
+        "restriction.program",
+    }
+    emergency = engine.context_text(True, False, "staff")
+    with_grant = _ids(
+        engine.policies_for("client:view", "Confide::Client", "practitioner", emergency)
+    )
+    assert with_grant == practitioner | {"break_glass.emergency"}
+    guardian = engine.context_text(False, False, "guardian")
+    for_guardian = _ids(
+        engine.policies_for("client:view", "Confide::Client", "practitioner", guardian)
+    )
+    assert for_guardian == practitioner | {"label.minor_consented.guardian"}
+    review = engine.context_text(False, True, "staff")
+    officer = _ids(engine.policies_for("client:view", "Confide::Client", "privacy_officer", review))
+    assert "privacy.review_purpose" in officer
+    assert "care_team.practitioner" not in officer
+
+
+def test_a_guard_the_role_and_context_cannot_decide_keeps_the_policy() -> None:
+    policy = cedarpy.PolicySet.from_str(
+        '@id("p") permit (principal, action, resource) '
+        'when { resource.flag || principal.role == "intake" };'
+    ).to_pst()
+    (template,) = policy.static_policies.values()
+    assert engine.can_apply(template, "practitioner", frozenset())
+    unless = cedarpy.PolicySet.from_str(
+        '@id("u") forbid (principal, action, resource) unless { principal.role == "admin" };'
+    ).to_pst()
+    (template,) = unless.static_policies.values()
+    assert not engine.can_apply(template, "admin", frozenset())  # `unless true`: never forbids
+    assert engine.can_apply(template, "practitioner", frozenset())
