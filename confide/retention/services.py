@@ -97,14 +97,13 @@ def retention_schedule_set(
     )
     majority = _years(p, "majority_age", _or(majority_age, default.majority_age), 18, 25)
     floor_closure, floor_minor = default.minimums()
+    # An unverified row's law-based value is still a floor (keeping records longer is the safe
+    # error), but the refusal says it has not been read in the rule's official text.
+    law = f"{state} law" if default.verified else f"{state} law, as quoted but not yet verified,"
     if "years_after_closure" not in p and closure < floor_closure:
-        p["years_after_closure"] = (
-            f"{state} law requires at least {floor_closure} ({default.citation})"
-        )
+        p["years_after_closure"] = f"{law} requires at least {floor_closure} ({default.citation})"
     if "years_after_majority" not in p and minor < floor_minor:
-        p["years_after_majority"] = (
-            f"{state} law requires at least {floor_minor} ({default.citation})"
-        )
+        p["years_after_majority"] = f"{law} requires at least {floor_minor} ({default.citation})"
     if "majority_age" not in p and majority < default.majority_age and floor_minor:
         p["majority_age"] = f"{state} law counts from age {default.majority_age}"
     if p:

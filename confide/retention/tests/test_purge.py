@@ -86,8 +86,14 @@ def test_a_schedule_shorter_than_the_law_is_refused_and_longer_is_fine(world: Wo
     with pytest.raises(ValidationFailed) as refused:
         services.retention_schedule_set(actor=officer, state="CA", years_after_closure=5)
     assert "Cal. Bus. & Prof. Code" in refused.value.fields["years_after_closure"]
+    assert "not yet verified" not in refused.value.fields["years_after_closure"]
     longer = services.retention_schedule_set(actor=officer, state="CA", years_after_closure=10)
     assert longer.years_after_closure == 10
+    # An unverified law-based value still binds, and the refusal says it is unverified.
+    with pytest.raises(ValidationFailed) as unverified:
+        services.retention_schedule_set(actor=officer, state="WA", years_after_closure=3)
+    message = unverified.value.fields["years_after_closure"]
+    assert message.startswith("WA law, as quoted but not yet verified, requires at least 5")
     # Illinois values are agency policy: a shorter agency period is the agency's call.
     assert (
         services.retention_schedule_set(
