@@ -40,6 +40,7 @@ from confide.ledger.proofs import (
     open_checkpoint,
 )
 from confide.ledger.scan import ChainScan, read_rows
+from confide.ledger.services import FLUSH_SQL
 from confide.ledger.signing import (
     Signer,
     Verifier,
@@ -257,15 +258,6 @@ def checkpoint_create(*, keys: LedgerKeys | None = None, wait: bool = True) -> C
         )
         _insert(stored)
     return CheckpointResult(stored, size, f"signed checkpoint of {size} events", path)
-
-
-# A transaction that writes one WAL record (an empty logical message; nothing reads it) and so
-# takes an id. PostgreSQL flushes a commit only for a transaction that wrote WAL before its commit
-# record: one that only takes an id (`SELECT pg_current_xact_id()`) commits without waiting.
-FLUSH_SQL = (
-    "SELECT set_config('synchronous_commit', 'on', true), "
-    "pg_logical_emit_message(true, 'confide-ledger-flush', '')"
-)
 
 
 def _make_durable() -> None:

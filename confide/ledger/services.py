@@ -14,11 +14,11 @@ The lock is released when the transaction's commit record is written, but a sync
 first waits for the WAL flush, so every writer would wait for every other writer's disk flush in
 turn. On PostgreSQL a transaction that appends therefore commits without waiting for the flush
 (`synchronous_commit` off for that transaction only), and, right after its commit and before the
-caller goes on, `_wait_for_flush` commits a tiny synchronous transaction, whose flush covers the
-earlier commit record too (WAL is flushed in order). The caller still returns only once its
-action and event are durable; the flush is waited for outside the lock, where concurrent writers'
-flushes are grouped. If the database crashes in between, that transaction and any that saw it
-are lost together, never a part of the chain.
+caller goes on, `_wait_for_flush` commits a tiny synchronous transaction that writes one WAL
+record, whose flush covers the earlier commit record too (WAL is flushed in order). The caller
+still returns only once its action and event are durable; the flush is waited for outside the
+lock, where concurrent writers' flushes are grouped. If the database crashes in between, that
+transaction and any that saw it are lost together, never a part of the chain.
 """
 
 from __future__ import annotations
@@ -173,13 +173,23 @@ def _prepared_cursor() -> CursorWrapper:
     return connection.make_cursor(raw)  # type: ignore[arg-type]
 
 
+# A synchronous transaction that writes one WAL record (an empty logical message; nothing reads
+# it), so its commit waits for the WAL to be flushed up to its commit record, and so past every
+# commit logged before it. PostgreSQL flushes at commit only for a transaction that wrote WAL:
+# one that merely takes an id (`SELECT pg_current_xact_id()`) commits without waiting.
+FLUSH_SQL = (
+    "SELECT set_config('synchronous_commit', 'on', true), "
+    "pg_logical_emit_message(true, 'confide-ledger-flush', '')"
+)
+
+
 def _wait_for_flush() -> None:
     """After an appending transaction commits: return once its commit is on disk (see above).
 
     Straight on the driver's connection, in autocommit (Django's state after a commit): a
-    transaction of one statement that takes a transaction id, so its commit waits for a flush.
+    transaction of one statement whose commit waits for the flush (`FLUSH_SQL`).
     """
-    connection.connection.execute("SELECT pg_current_xact_id()", prepare=True)
+    connection.connection.execute(FLUSH_SQL, prepare=True)
 
 
 def _append_in_database(cursor: CursorWrapper, payload: dict[str, Any], when: datetime) -> None:

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from django.db import connection
+from psycopg.conninfo import make_conninfo
 
 from confide.ledger.chain import event_hash, event_payload
 from confide.ledger.models import ChainHead, Event
@@ -94,3 +96,16 @@ def _event_triggers_dropped() -> Iterator[None]:
                     cursor.execute(sql)
             else:
                 cursor.execute("ALTER TABLE ledger_event ENABLE TRIGGER USER")
+
+
+def other_session() -> psycopg.Connection[tuple[Any, ...]]:
+    """A second PostgreSQL session to the test database, in autocommit (close it after use)."""
+    params = connection.settings_dict
+    conninfo = make_conninfo(
+        dbname=params["NAME"],
+        host=params["HOST"] or "127.0.0.1",
+        port=str(params["PORT"] or 5432),
+        user=params["USER"],
+        password=params["PASSWORD"] or None,
+    )
+    return psycopg.connect(conninfo, autocommit=True)

@@ -11,16 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from django.db import connection
-from psycopg.conninfo import make_conninfo
 
 from confide.ledger import checkpoints
 from confide.ledger.checkpoints import LedgerKeys, checkpoint_create
 from confide.ledger.proofs import open_checkpoint
 from confide.ledger.testing import append_events, temporary_keys
-from confide.ledger.tests.support import ledger_mark
+from confide.ledger.tests.support import ledger_mark, other_session
 
 
 @pytest.fixture
@@ -75,15 +73,7 @@ def _lsn(sql: str) -> int:
 def test_the_flush_puts_on_disk_every_commit_made_before_it() -> None:
     """No mock: another session commits without waiting for the disk, as appends do; after
     `_make_durable` the WAL is flushed at least up to where it was written before the call."""
-    params = connection.settings_dict
-    conninfo = make_conninfo(
-        dbname=params["NAME"],
-        host=params["HOST"] or "127.0.0.1",
-        port=str(params["PORT"] or 5432),
-        user=params["USER"],
-        password=params["PASSWORD"] or None,
-    )
-    with psycopg.connect(conninfo, autocommit=True) as other:
+    with other_session() as other:
         other.execute("SET synchronous_commit = off")
         other.execute("CREATE TEMPORARY TABLE committed_not_flushed (n int)")
         written = _lsn("pg_current_wal_insert_lsn()")

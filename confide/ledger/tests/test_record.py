@@ -6,7 +6,9 @@ import hashlib
 import itertools
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
+import psycopg
 import pytest
 from django.db import connection, transaction
 from hypothesis import given
@@ -21,7 +23,7 @@ from confide.ledger.enums import EventType
 from confide.ledger.models import ChainHead, Event
 from confide.ledger.services import LedgerMisuse
 from confide.ledger.testing import as_table_owner
-from confide.ledger.tests.support import ledger_mark, recomputed_hash, types_since
+from confide.ledger.tests.support import ledger_mark, other_session, recomputed_hash, types_since
 
 ACTOR = Actor(
     user_id=uuid.uuid4(),
@@ -204,3 +206,26 @@ def test_an_empty_head_hash_links_the_next_event_to_genesis() -> None:
         event = ledger.record(actor=ACTOR, event_type=EventType.SIGN_IN)
     assert event.prev_hash == GENESIS_HASH
     assert recomputed_hash(Event.objects.get(seq=event.seq)) == event.hash
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_wait_after_an_append_puts_every_earlier_commit_on_disk() -> None:
+    """No mock: one session commits without waiting for the disk, as an append does; after the
+    statement `_wait_for_flush` runs (`FLUSH_SQL`, in a session in autocommit, as after a commit),
+    the WAL is flushed at least up to where it was written. A transaction that only takes an id
+    would not wait: its commit writes no WAL before its own commit record."""
+    for _ in range(5):  # the WAL writer flushing in between could hide a missing wait once
+        with other_session() as other, other_session() as waiter:
+            other.execute("SET synchronous_commit = off")
+            other.execute("CREATE TEMPORARY TABLE committed_not_flushed (n int)")
+            written = other.execute("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")
+            waiter.execute(ledger.FLUSH_SQL, prepare=True)
+            flushed = other.execute("SELECT pg_current_wal_flush_lsn() - '0/0'::pg_lsn")
+            assert int(_first(flushed)) >= int(_first(written))
+
+
+def _first(cursor: psycopg.Cursor[Any]) -> Any:
+    row = cursor.fetchone()
+    assert row is not None
+    return row[0]
