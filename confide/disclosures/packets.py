@@ -17,7 +17,7 @@ from uuid import UUID
 
 from django.db import transaction
 
-from confide.access.policy import Action, authorize_many
+from confide.access.policy import GUARDIAN, STAFF, Action, authorize_many
 from confide.consent.models import Contact, PersonalRepresentative
 from confide.consent.sealed import open_json
 from confide.core.actor import Actor
@@ -26,6 +26,7 @@ from confide.core.ids import row_or_not_found
 from confide.crypto.envelope import DataKey
 from confide.disclosures import decisions as dec
 from confide.disclosures import redaction
+from confide.disclosures.engine.context import PARENTS
 from confide.disclosures.enums import PacketStatus, RedactionChoice, RequestStatus
 from confide.disclosures.errors import NotReleasable, readable
 from confide.disclosures.models import Delivery, DisclosureRequest, Redaction, ReleasePacket
@@ -88,7 +89,8 @@ class Selection:
 
 def select_notes(actor: Actor, request: DisclosureRequest, client: Client) -> Selection:
     """The notes a release of this request may carry, and how many others in range were left
-    out and why (only notes the actor may read are counted, so nothing else is revealed)."""
+    out and why (only notes the actor may read for this recipient are counted, so nothing else
+    is revealed)."""
     allowed = dec.releasable(request.decisions)
     excluded = dec.excluded_by_own_decision(request.decisions)
     in_range = list(
@@ -103,7 +105,10 @@ def select_notes(actor: Actor, request: DisclosureRequest, client: Client) -> Se
     )
     for note in in_range:
         note.client = client
-    decisions = authorize_many(actor, Action.NOTE_VIEW, in_range)
+    # A release to a parent is output meant for a guardian: what a minor consented to alone
+    # (a labelled note, or any note of a client so labelled) never goes in it.
+    audience = GUARDIAN if request.recipient_type in PARENTS else STAFF
+    decisions = authorize_many(actor, Action.NOTE_VIEW, in_range, audience=audience)
     chosen: list[Note] = []
     withheld: Counter[str] = Counter()
     for note, decision in zip(in_range, decisions, strict=True):

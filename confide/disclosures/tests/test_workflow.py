@@ -36,6 +36,7 @@ from confide.ledger.enums import EventType
 from confide.ledger.tests.support import events_since, ledger_mark, ledger_text, types_since
 from confide.messaging.models import Notification
 from confide.records import services as records
+from confide.records.models import Client
 from confide.releases.enums import ReleaseKind
 from confide.releases.tests.support import complete, signed
 from confide.testing import World, actor
@@ -394,6 +395,29 @@ def test_a_packet_holds_only_signed_notes_of_allowed_categories_in_range(ready: 
     assert packet.note_ids == [str(notes["plain"].id)]
     assert packet.withheld == {"category_not_allowed": 3}  # psy, part2, hiv of worker_a
     assert packet.includes_part2 is False
+
+
+@pytest.mark.parametrize("recipient", ["parent", "parent_personal_representative"])
+def test_a_release_to_a_parent_never_carries_what_a_minor_consented_to_alone(
+    ready: World, recipient: str
+) -> None:
+    notes = _notes(ready)
+    request = _request(ready)
+    worker = actor(ready.worker_a)
+
+    def chosen(client: Client) -> list[Any]:
+        return [n.id for n in packets.select_notes(worker, request, client).notes]
+
+    client = Client.objects.get(id=ready.client_a.id)
+    assert chosen(client) == [notes["plain"].id]  # to a provider
+    request.recipient_type = recipient  # the same request, meant for a parent
+    assert chosen(client) == [notes["plain"].id]
+    # A client who consented alone: none of their notes, labelled or not, goes to a parent.
+    Client.objects.filter(id=client.id).update(labels=["minor_consented"])
+    consented = Client.objects.get(id=client.id)
+    assert chosen(consented) == []
+    request.recipient_type = "health_care_provider"
+    assert chosen(consented) == [notes["plain"].id]
 
 
 def test_other_peoples_identifiers_are_proposed_and_the_clients_own_are_not(
