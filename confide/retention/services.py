@@ -99,7 +99,11 @@ def retention_schedule_set(
     floor_closure, floor_minor = default.minimums()
     # An unverified row's law-based value is still a floor (keeping records longer is the safe
     # error), but the refusal says it has not been read in the rule's official text.
-    law = f"{state} law" if default.verified else f"{state} law, as quoted but not yet verified,"
+    law = (
+        f"{state} law"
+        if default.verified
+        else f"{state} law, as recorded here but not yet verified,"
+    )
     if "years_after_closure" not in p and closure < floor_closure:
         p["years_after_closure"] = f"{law} requires at least {floor_closure} ({default.citation})"
     if "years_after_majority" not in p and minor < floor_minor:

@@ -93,7 +93,7 @@ def test_a_schedule_shorter_than_the_law_is_refused_and_longer_is_fine(world: Wo
     with pytest.raises(ValidationFailed) as unverified:
         services.retention_schedule_set(actor=officer, state="WA", years_after_closure=3)
     message = unverified.value.fields["years_after_closure"]
-    assert message.startswith("WA law, as quoted but not yet verified, requires at least 5")
+    assert message.startswith("WA law, as recorded here but not yet verified, requires at least 5")
     # Illinois values are agency policy: a shorter agency period is the agency's call.
     assert (
         services.retention_schedule_set(
