@@ -198,7 +198,7 @@ def policies_for(
     )
 
 
-@functools.cache  # bounded: the slices' actions and types, the roles and the contexts are few
+@functools.lru_cache(maxsize=4096)  # more than the actions x types x roles x contexts in use
 def _policies(action: str, kind: str, role: str | None, context: str | None) -> cedarpy.PolicySet:
     scoped = SLICES[action, kind]
     if role is not None and context is not None:
@@ -263,6 +263,11 @@ class Principal:
     text: str
     role: str
 
+    def __post_init__(self) -> None:
+        # The guards leave policies out by `role`: it must be the role Cedar reads in `text`.
+        if f'"role":{json.dumps(self.role)}' not in self.text:
+            raise ValueError("a principal's role must be the one its entity text gives")
+
 
 def _quoted(text: str) -> str:
     """A JSON string; the names we build (type names, UUIDs) need no escaping, so skip the
@@ -306,8 +311,8 @@ class Ask:
 
 
 def evaluate(principal: Principal, asks: Sequence[Ask]) -> list[Decision]:
-    """Cedar calls for a batch of questions by one principal: one per (action, resource type)
-    among them, against that slice of the policy set (a page is one).
+    """Cedar calls for a batch of questions by one principal: one per (action, resource type,
+    context) among them, against the policies that can apply to it (a page is one).
 
     Questions alike in everything the policy can see of them (action, context, the resource's
     type, attributes and parents) are asked once: no policy names a resource by id (a test holds

@@ -18,7 +18,7 @@ from confide.access import engine, entities, facts
 from confide.access.engine import Ask, Decision
 from confide.access.lookups import get_authorized, read_scope
 from confide.access.models import AccessGrant
-from confide.access.policy import Action, authorize_many
+from confide.access.policy import Action, authorize, authorize_many
 from confide.accounts.actors import actor_for
 from confide.accounts.models import Program, Team, User
 from confide.consent.enums import RestrictionStatus
@@ -263,3 +263,21 @@ def test_a_locked_look_up_always_reads_the_row(world: World) -> None:
         first, _ = get_authorized(actor, Client, world.client_a.id, Action.CLIENT_VIEW)
         locked, _ = get_authorized(actor, Client, world.client_a.id, Action.CLIENT_VIEW, lock=True)
     assert locked is not first
+
+
+def test_one_client_instance_decided_for_two_actors_keeps_each_ones_parse_apart(
+    world: World,
+) -> None:
+    """A client's entity is written once per request and parsed once per principal: the second
+    actor's decision on the same instance is their own, and the first actor's stays theirs."""
+    client = Client.objects.get(id=world.client_a.id)
+    mine, other_agency = act(world.worker_a), act(world.worker_b)
+    assert authorize(mine, Action.CLIENT_VIEW, client).allowed
+    assert not authorize(other_agency, Action.CLIENT_VIEW, client).allowed
+    assert authorize(mine, Action.CLIENT_VIEW, client).allowed
+    entity = entities.client_entity(facts.client_facts(client))
+    assert entity is entities.client_entity(facts.client_facts(client))  # written once
+    assert set(entity.parsed) == {
+        entities.principal(mine).text,
+        entities.principal(other_agency).text,
+    }

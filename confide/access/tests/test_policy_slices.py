@@ -6,9 +6,12 @@ exactly the decision, deciding policy ids and errors of the whole set."""
 from __future__ import annotations
 
 import json
+import random
 import re
+from typing import Any
 
 import cedarpy
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -203,3 +206,88 @@ def test_a_guard_the_role_and_context_cannot_decide_keeps_the_policy() -> None:
     (template,) = unless.static_policies.values()
     assert not engine.can_apply(template, "admin", frozenset())  # `unless true`: never forbids
     assert engine.can_apply(template, "practitioner", frozenset())
+
+
+def test_every_action_type_role_and_context_decides_as_the_whole_set() -> None:
+    """Every key the guards can see, each with a few seeded random principals and resources (the
+    property test above samples keys; this one visits them all)."""
+    rng = random.Random(20261124)
+    contexts = {
+        engine.context_text(b, r, a)
+        for b in (False, True)
+        for r in (False, True)
+        for a in ("staff", "guardian")
+    }
+    for action in [*ACTIONS, UNKNOWN_ACTION]:
+        for kind in ("Client", "Note"):
+            for role in ROLES:
+                for context in sorted(contexts):
+                    for _ in range(2):
+                        principal = _random_principal(rng, role)
+                        resource = _random_resource(rng, kind)
+                        entities = cedarpy.Entities.from_json_str(json.dumps([principal, resource]))
+                        request = {
+                            "principal": {"type": "Confide::User", "id": "me"},
+                            "action": {"type": "Confide::Action", "id": action},
+                            "resource": resource["uid"],
+                            **({"context": context} if context else {}),
+                        }
+                        guarded = engine.policies_for(action, f"Confide::{kind}", role, context)
+                        whole = cedarpy.is_authorized(request, engine.POLICIES, entities)
+                        pruned = cedarpy.is_authorized(request, guarded, entities)
+                        assert _answer(pruned) == _answer(whole), (action, kind, role, context)
+
+
+def _pick(rng: random.Random, pool: list[str]) -> list[str]:
+    return [item for item in pool if rng.random() < 0.4]
+
+
+def _random_principal(rng: random.Random, role: str) -> dict[str, Any]:
+    return {
+        "uid": {"type": "Confide::User", "id": "me"},
+        "attrs": {
+            "agency": engine.uid("Agency", rng.choice(AGENCIES)),
+            "role": role,
+            "teams": _refs("Team", _pick(rng, TEAMS)),
+            "programs": _refs("Program", _pick(rng, PROGRAMS)),
+            "part2_programs": _refs("Program", _pick(rng, PROGRAMS)),
+            "supervisees": _refs("User", _pick(rng, USERS[1:])),
+            "supervisee_teams": _refs("Team", _pick(rng, TEAMS)),
+            "training_current": rng.random() < 0.5,
+            "dv_designated": rng.random() < 0.5,
+            "hiv_designated": rng.random() < 0.5,
+        },
+        "parents": [],
+    }
+
+
+def _random_resource(rng: random.Random, kind: str) -> dict[str, Any]:
+    attrs: dict[str, Any] = {
+        "assigned": _refs("User", _pick(rng, USERS)),
+        "walled": _refs("User", _pick(rng, USERS)),
+        "excluded_staff": _refs("User", _pick(rng, USERS)),
+        "excluded_programs": _refs("Program", _pick(rng, PROGRAMS)),
+        "labels": _pick(rng, LABELS),
+    }
+    if kind == "Note":
+        attrs |= {
+            "program": engine.uid("Program", rng.choice(PROGRAMS)),
+            "author": engine.uid("User", rng.choice(USERS)),
+            "author_is_trainee": rng.random() < 0.5,
+            "agency_hiv_restricted": rng.random() < 0.5,
+            "client_labels": _pick(rng, LABELS),
+        }
+    if rng.random() < 0.1:  # a fact missing: the policies reading it error
+        del attrs[rng.choice(sorted(attrs))]
+    parents = [{"type": "Confide::Agency", "id": rng.choice(AGENCIES)}]
+    parents += [{"type": "Confide::Team", "id": t} for t in _pick(rng, TEAMS)]
+    return {"uid": {"type": f"Confide::{kind}", "id": "r"}, "attrs": attrs, "parents": parents}
+
+
+def test_a_principal_whose_role_is_not_its_texts_is_refused() -> None:
+    text = json.dumps([{"uid": {"type": "Confide::User", "id": "me"}, "attrs": {}, "parents": []}])
+    with pytest.raises(ValueError, match="role"):
+        engine.Principal("me", text, "practitioner")  # no role in the text at all
+    with pytest.raises(ValueError, match="role"):
+        engine.Principal("me", text.replace('"attrs": {}', '"attrs":{"role":"intake"}'), "admin")
+    engine.Principal("me", text.replace('"attrs": {}', '"attrs":{"role":"intake"}'), "intake")
