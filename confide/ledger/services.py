@@ -7,8 +7,8 @@ links, hashes, inserts and advances the head (`ledger_link`, migrations 0004 and
 0005 and 0012), either at once (`ledger_append`: the lock is then held across the caller's
 later round trips) or, with `CONFIDE_LEDGER_LINK_AT_COMMIT`, when the transaction commits
 (`ledger_append_at_commit` queues the event in the transaction, without the lock; a deferred
-trigger links it at commit, inside the server). Either way one round trip, through a prepared
-statement. SQLite (one writer at a time anyway) runs the same steps from Python, at once.
+trigger links it at commit, inside the server). Either way one round trip, its values bound on
+the server. SQLite (one writer at a time anyway) runs the same steps from Python, at once.
 
 The lock is released when the transaction's commit record is written, but a synchronous commit
 first waits for the WAL flush, so every writer would wait for every other writer's disk flush in
@@ -33,6 +33,7 @@ import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
+from psycopg import pq
 
 from confide.core import clock
 from confide.core.actor import Actor
@@ -113,7 +114,7 @@ def record(
         prev_hash="",  # set under the lock
     )
     if connection.vendor == "postgresql":
-        with _prepared_cursor() as cursor:
+        with _server_bound_cursor() as cursor:
             if link_at_commit():
                 _queue_in_database(cursor, payload, occurred_at)
             else:
@@ -152,22 +153,14 @@ APPEND_SQL = (
 )
 
 
-class _PreparedStatements(psycopg.Cursor[Any]):
-    """Binds parameters on the server and prepares every statement it runs: an append then
-    sends only its values, and the server neither parses nor plans the call again."""
-
-    def execute(  # type: ignore[override]
-        self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool = False
-    ) -> _PreparedStatements:
-        return super().execute(query, params, prepare=True, binary=binary)
-
-
-def _prepared_cursor() -> CursorWrapper:
-    """A cursor for the append's fixed statements, wrapped by Django as `connection.cursor()`'s
-    are (query logging, execute wrappers and query counts see it too)."""
+def _server_bound_cursor() -> CursorWrapper:
+    """A cursor that binds the append's values on the server (the statement text stays fixed),
+    wrapped by Django as `connection.cursor()`'s are (query logging, execute wrappers and query
+    counts see it too). Not a prepared statement: Django's connection disables those
+    (`prepare_threshold` None), which keeps it usable behind a transaction-pooling proxy."""
     connection.ensure_connection()
     connection.validate_thread_sharing()
-    raw = _PreparedStatements(connection.connection)
+    raw = psycopg.Cursor(connection.connection)
     if connection.queries_logged:
         return connection.make_debug_cursor(raw)  # type: ignore[arg-type]  # stubs: a driver cursor
     return connection.make_cursor(raw)  # type: ignore[arg-type]
@@ -183,13 +176,22 @@ FLUSH_SQL = (
 )
 
 
+_FLUSH_BYTES = FLUSH_SQL.encode()
+
+
 def _wait_for_flush() -> None:
     """After an appending transaction commits: return once its commit is on disk (see above).
 
-    Straight on the driver's connection, in autocommit (Django's state after a commit): a
-    transaction of one statement whose commit waits for the flush (`FLUSH_SQL`).
+    Straight on the driver's protocol connection, in autocommit (Django's state after a commit):
+    a transaction of one fixed statement, with no parameters and no result to read, whose commit
+    waits for the flush (`FLUSH_SQL`). Going below the driver's cursor spares it about 60 µs of
+    Python per append (measured), on the path every action takes.
     """
-    connection.connection.execute(FLUSH_SQL, prepare=True)
+    result = connection.connection.pgconn.exec_(_FLUSH_BYTES)
+    if result.status != pq.ExecStatus.TUPLES_OK:
+        raise psycopg.OperationalError(
+            (result.error_message or b"").decode(errors="replace") or "the flush wait failed"
+        )
 
 
 def _append_in_database(cursor: CursorWrapper, payload: dict[str, Any], when: datetime) -> None:

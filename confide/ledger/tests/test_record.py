@@ -229,3 +229,31 @@ def _first(cursor: psycopg.Cursor[Any]) -> Any:
     row = cursor.fetchone()
     assert row is not None
     return row[0]
+
+
+class _FailedResult:
+    status = psycopg.pq.ExecStatus.FATAL_ERROR
+    error_message = b"server closed the connection unexpectedly"
+
+
+class _BrokenProtocol:
+    def exec_(self, command: bytes) -> _FailedResult:
+        assert command == ledger.FLUSH_SQL.encode()
+        return _FailedResult()
+
+
+class _BrokenDriver:
+    pgconn = _BrokenProtocol()
+
+
+class _BrokenConnection:
+    connection = _BrokenDriver()
+
+
+@pytest.mark.django_db
+def test_a_flush_wait_that_fails_raises_instead_of_returning_as_if_durable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ledger, "connection", _BrokenConnection())
+    with pytest.raises(psycopg.OperationalError, match="closed the connection"):
+        ledger._wait_for_flush()
