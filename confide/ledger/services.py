@@ -31,7 +31,8 @@ from uuid import UUID
 
 import psycopg
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from psycopg import pq
 
@@ -42,6 +43,7 @@ from confide.ledger.enums import EventType
 from confide.ledger.models import ChainHead, Event
 
 DetailValue = str | int | bool | None | list[str]
+_EVENT_FIELDS = tuple(field.attname for field in Event._meta.concrete_fields)
 MAX_DETAIL_TEXT = 200
 
 
@@ -89,7 +91,8 @@ def record(
     (PostgreSQL with `CONFIDE_LEDGER_LINK_AT_COMMIT`), its `seq` is None and its hashes empty:
     the event is stored, numbered and linked when the transaction commits.
     """
-    if not connection.in_atomic_block:
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy looks it up
+    if not db.in_atomic_block:
         raise LedgerMisuse("ledger events must be written inside the action's transaction")
     details = dict(details or {})
     _check_details(details)
@@ -113,32 +116,23 @@ def record(
         details=details,
         prev_hash="",  # set under the lock
     )
-    if connection.vendor == "postgresql":
-        with _server_bound_cursor() as cursor:
+    if db.vendor == "postgresql":
+        with _server_bound_cursor(db) as cursor:
             if link_at_commit():
                 _queue_in_database(cursor, payload, occurred_at)
             else:
                 _append_in_database(cursor, payload, occurred_at)
+        _wait_for_flush_after_commit(db)
     else:
         _append_here(payload, occurred_at)
-    event = Event(
-        seq=payload["seq"],
-        occurred_at=occurred_at,
-        agency_id=agency_id,
-        actor_id=actor_id,
-        channel=payload["channel"],
-        event_type=payload["event_type"],
-        subject_type=subject_type,
-        subject_id=payload["subject_id"],
-        client_id=client_id,
-        reason=payload["reason"],
-        policy_ids=payload["policy_ids"],
-        details=details,
-        prev_hash=payload["prev_hash"],
-        hash=payload["hash"],
-    )
-    event._state.adding, event._state.db = False, connection.alias
-    return event
+    # As loaded from the database: the values in the model's field order (a test compares every
+    # field with the stored row), which spares keyword matching on every action's path.
+    values = (
+        payload["seq"], occurred_at, agency_id, actor_id, payload["channel"],
+        payload["event_type"], subject_type, payload["subject_id"], client_id, payload["reason"],
+        payload["policy_ids"], details, payload["prev_hash"], payload["hash"],
+    )  # fmt: skip
+    return Event.from_db(db.alias, _EVENT_FIELDS, values)
 
 
 def link_at_commit() -> bool:
@@ -153,17 +147,17 @@ APPEND_SQL = (
 )
 
 
-def _server_bound_cursor() -> CursorWrapper:
+def _server_bound_cursor(db: BaseDatabaseWrapper) -> CursorWrapper:
     """A cursor that binds the append's values on the server (the statement text stays fixed),
     wrapped by Django as `connection.cursor()`'s are (query logging, execute wrappers and query
     counts see it too). Not a prepared statement: Django's connection disables those
     (`prepare_threshold` None), which keeps it usable behind a transaction-pooling proxy."""
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    raw = psycopg.Cursor(connection.connection)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(raw)  # type: ignore[arg-type]  # stubs: a driver cursor
-    return connection.make_cursor(raw)  # type: ignore[arg-type]
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    raw = psycopg.Cursor(db.connection)
+    if db.queries_logged:
+        return db.make_debug_cursor(raw)  # type: ignore[arg-type]  # stubs: a driver cursor
+    return db.make_cursor(raw)  # type: ignore[arg-type]
 
 
 # A synchronous transaction that writes one WAL record (an empty logical message; nothing reads
@@ -200,7 +194,6 @@ def _append_in_database(cursor: CursorWrapper, payload: dict[str, Any], when: da
     row = cursor.fetchone()
     assert row is not None
     payload["seq"], payload["prev_hash"], payload["hash"] = int(row[0]), row[1], row[2]
-    _wait_for_flush_after_commit()
 
 
 QUEUE_SQL = (
@@ -215,7 +208,6 @@ def _queue_in_database(cursor: CursorWrapper, payload: dict[str, Any], when: dat
     the database when that transaction commits. Its number and hashes are not known here."""
     cursor.execute(QUEUE_SQL, _arguments(payload, when))
     payload["seq"], payload["prev_hash"], payload["hash"] = None, "", ""
-    _wait_for_flush_after_commit()
 
 
 def _arguments(payload: dict[str, Any], when: datetime) -> list[Any]:
@@ -228,9 +220,9 @@ def _arguments(payload: dict[str, Any], when: datetime) -> list[Any]:
     ]  # fmt: skip
 
 
-def _wait_for_flush_after_commit() -> None:
-    if not any(entry[1] is _wait_for_flush for entry in connection.run_on_commit):
-        transaction.on_commit(_wait_for_flush)
+def _wait_for_flush_after_commit(db: BaseDatabaseWrapper) -> None:
+    if not any(entry[1] is _wait_for_flush for entry in db.run_on_commit):
+        db.on_commit(_wait_for_flush)
 
 
 def _append_here(payload: dict[str, Any], when: datetime) -> None:
