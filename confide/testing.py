@@ -16,6 +16,7 @@ from PIL import Image, PngImagePlugin
 from confide.accounts import services as accounts
 from confide.accounts.actors import actor_for
 from confide.accounts.models import Agency, Program, Team, User
+from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.records import services as records
@@ -57,7 +58,7 @@ def make_user(
     )
     TOTPDevice.objects.create(user=user, name="test", confirmed=True)
     if trained:
-        today = dt.date.today()
+        today = clock.today()
         TrainingCompletion.objects.create(
             agency=agency,
             user=user,

@@ -221,7 +221,7 @@ ROUTES: dict[str, Route] = {
         roles=ADMIN,
         obj="staff",
         ability="agency",
-        body=lambda _: {"completed_on": clock.now().date().isoformat()},
+        body=lambda _: {"completed_on": clock.today().isoformat()},
     ),
     "web:staff_role": Route(
         OBJECT, "POST", roles=ADMIN, obj="staff", ability="agency", body=lambda _: {"role": "x"}

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
 from confide.access.models import AccessGrant, EmergencyReason, GrantKind, ReviewPurpose
 from confide.access.policy import (
@@ -109,7 +110,7 @@ def identity_lookup(
         details={"purpose": purpose.value, "matches": len(clients)},
     )
     return [
-        IdentityMatch(c.id, c.created_at.date(), d.allowed)
+        IdentityMatch(c.id, timezone.localdate(c.created_at), d.allowed)
         for c, d in zip(clients, visible, strict=True)
     ]
 

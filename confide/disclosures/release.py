@@ -244,7 +244,7 @@ def _tell_client(
     email = key.decrypt_text("records_client.email", client.id, client.email_enc)
     if email and communication_preferences(client.id).allows("email"):
         agency = Agency.objects.get(id=request.agency_id).name
-        day = delivery.disclosed_at.date().isoformat()
+        day = timezone.localdate(delivery.disclosed_at).isoformat()
 
         def send() -> None:
             try:

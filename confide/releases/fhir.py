@@ -24,6 +24,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
 from confide.releases.enums import Category, ReleaseKind, ReleasePurpose, Status
 from confide.releases.selectors import ReleaseDetail
 
@@ -104,7 +106,7 @@ def _period_end(detail: ReleaseDetail) -> str | None:
         for d in (
             detail.on_file.expires_on,
             detail.expiry_event_on,
-            detail.revoked_at.date() if detail.revoked_at else None,
+            timezone.localdate(detail.revoked_at) if detail.revoked_at else None,
         )
         if d is not None
     ]

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
 
 from confide.access.policy import Action, authorize_many
 from confide.core.actor import Actor
@@ -151,7 +152,7 @@ def due_clients(
     for client in candidates:
         last = disclosed.get(client.id)
         try:
-            day, basis = due_on(client, rule, last.date() if last else None)
+            day, basis = due_on(client, rule, timezone.localdate(last) if last else None)
         except DecryptionFailed:
             continue  # no key: already unreadable; never listed as due
         if day <= today:

@@ -61,7 +61,7 @@ def supervise(supervisor: User, supervisee: User, *, trainee: bool = False) -> N
 
 def lapse_training(user: User) -> None:
     """Lapsed: no completion that expires today or later."""
-    yesterday = clock.now().date() - dt.timedelta(days=1)
+    yesterday = clock.today() - dt.timedelta(days=1)
     TrainingCompletion.objects.filter(user=user).update(expires_on=yesterday)
 
 

@@ -384,7 +384,7 @@ def test_a_user_with_no_training_on_record_is_lapsed(world: World) -> None:
 
 def test_training_is_current_through_its_expiry_day(world: World) -> None:
     labelled = note(world, world.worker_a, world.client_a, labels=["hiv"])
-    today = clock.now().date()
+    today = clock.today()
     TrainingCompletion.objects.filter(user=world.worker_a2).update(expires_on=today)
     assert act(world.worker_a2).training_current
     assert authorize(act(world.worker_a2), Action.NOTE_VIEW, labelled).allowed
@@ -395,7 +395,7 @@ def test_recording_a_completion_reopens_labelled_notes(world: World) -> None:
     lapse_training(world.worker_a2)
     assert not authorize(act(world.worker_a2), Action.NOTE_VIEW, labelled).allowed
     training_record(
-        actor=act(world.admin_a), user_id=world.worker_a2.id, completed_on=clock.now().date()
+        actor=act(world.admin_a), user_id=world.worker_a2.id, completed_on=clock.today()
     )
     assert _timeline(world.worker_a2, world.client_a) == [labelled.id]
 

@@ -329,7 +329,7 @@ def _user(n: int, u: UserSpec, agency: Agency, teams: list[Team]) -> User:
         hiv_designated=u.hiv,
     )
     user.teams.set([teams[t] for t in u.teams])
-    today = clock.now().date()
+    today = clock.today()
     if u.training != "none":
         expires = today + dt.timedelta(days=30 if u.training == "current" else -1)
         TrainingCompletion.objects.create(

@@ -19,6 +19,7 @@ from django.urls import reverse
 from confide.accounts.actors import FACTS_ATTRIBUTE, actor_for
 from confide.accounts.backends import PATH, StaffBackend
 from confide.accounts.models import User
+from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.testing import World, signed_in
@@ -116,7 +117,7 @@ def test_a_deactivation_signs_the_user_out_at_the_next_request(world: World) -> 
 def test_lapsed_training_applies_at_the_next_request(world: World) -> None:
     http = signed_in(HttpClient(), world.worker_a)
     assert _actor(http).training_current
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = clock.today() - dt.timedelta(days=1)
     TrainingCompletion.objects.filter(user=world.worker_a).update(expires_on=yesterday)
     assert not _actor(http).training_current
 

@@ -11,11 +11,12 @@ import pytest
 
 from confide.accounts.models import User
 from confide.api.tests.conftest import ApiCaller, counts
+from confide.core import clock
 from confide.testing import World
 
 Caller = Callable[[User], ApiCaller]
 SECRET = "Disclosed-relapse-7731"  # must never come back in an error
-TOMORROW = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+TOMORROW = (clock.today() + dt.timedelta(days=2)).isoformat()
 
 
 @pytest.mark.parametrize(

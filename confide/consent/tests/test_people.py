@@ -166,7 +166,7 @@ def test_a_representative_is_linked_with_the_scope_of_their_authority(world: Wor
 
 
 def test_representatives_out_of_force_are_not_listed(world: World) -> None:
-    today = clock.now().date()
+    today = clock.today()
     _representative(world, starts_on=today + dt.timedelta(days=5))
     _representative(
         world, starts_on=today - dt.timedelta(days=50), ends_on=today - dt.timedelta(days=1)

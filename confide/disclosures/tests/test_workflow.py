@@ -14,6 +14,7 @@ from django.core import mail
 
 from confide.consent.models import CommunicationPreference, Contact
 from confide.consent.sealed import seal_json
+from confide.core import clock
 from confide.core.errors import NotFound, NotPermitted, ValidationFailed
 from confide.crypto.envelope import client_key
 from confide.disclosures import packet_pdf, packets, release, selectors, services
@@ -167,7 +168,7 @@ def test_bad_input_names_every_field_and_writes_nothing(ready: World) -> None:
 
 def test_a_future_date_range_is_refused(ready: World) -> None:
     with pytest.raises(ValidationFailed) as failed:
-        _request(ready, date_to=dt.date.today() + dt.timedelta(days=3))
+        _request(ready, date_to=clock.today() + dt.timedelta(days=3))
     assert "date_to" in failed.value.fields
 
 
@@ -715,7 +716,7 @@ def test_psychotherapy_notes_go_only_with_their_own_authorization_and_to_their_a
         ready.client_a.id,
         complete(ReleaseKind.PSYCHOTHERAPY_NOTES, purpose="treatment"),
     )
-    today = dt.date.today()
+    today = clock.today()
     own = signed_note(ready.worker_a, ready.client_a, "Mine.", on=today, kind="psychotherapy")
     signed_note(ready.worker_a2, ready.client_a, "A colleague's.", on=today, kind="psychotherapy")
     plain = signed_note(ready.worker_a, ready.client_a, "Plain.", on=today)
@@ -801,7 +802,7 @@ def test_a_release_revoked_after_the_decision_stops_the_disclosure(ready: World)
         ready.client_a.id,
         complete(ReleaseKind.PSYCHOTHERAPY_NOTES, purpose="treatment"),
     )
-    today = dt.date.today()
+    today = clock.today()
     signed_note(ready.worker_a, ready.client_a, "Mine.", on=today, kind="psychotherapy")
     request = _request(ready, categories=["psychotherapy_notes"], date_from=today, date_to=today)
     assert request.status == RequestStatus.READY

@@ -256,7 +256,7 @@ def test_the_accounting_page_marks_excluded_disclosures(world: World) -> None:
 
 def test_the_accounting_csv_downloads_with_its_date(world: World) -> None:
     record_entry(world, recipient="=cmd|'/C calc'!A0")
-    today = clock.now().date().isoformat()
+    today = clock.today().isoformat()
     response = browser(world.privacy_a).get(url("accounting_csv", world.client_a.id))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith(
@@ -272,7 +272,7 @@ def test_the_accounting_csv_downloads_with_its_date(world: World) -> None:
 
 
 def test_an_accounting_date_in_the_future_is_a_form_error(world: World) -> None:
-    future = (clock.now().date() + dt.timedelta(days=2)).isoformat()
+    future = (clock.today() + dt.timedelta(days=2)).isoformat()
     http = browser(world.privacy_a)
     mark = ledger_mark()
     response = http.get(url("accounting", world.client_a.id, f"?as_of={future}"))

@@ -34,7 +34,7 @@ def act(user: User) -> Actor:
 
 
 def _today() -> dt.date:
-    return clock.now().date()
+    return clock.today()
 
 
 # ---- training completions ------------------------------------------------------------------

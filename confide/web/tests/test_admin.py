@@ -47,7 +47,7 @@ def test_administration_is_for_administrators(world: World, persona: str) -> Non
 def test_recording_a_training_completion_makes_it_current(world: World) -> None:
     lapsed = make_user(world.agency_a, "lapsed_a@a.test", Role.PRACTITIONER, trained=False)
     url = reverse("web:staff_training", args=[lapsed.id])
-    today = clock.now().date()
+    today = clock.today()
     response = browser(world.admin_a).post(url, {"completed_on": today.isoformat()}, follow=True)
     expires = today + dt.timedelta(days=365)
     assert f"Training recorded; current until {expires:%Y-%m-%d}" in text(response)
@@ -71,7 +71,7 @@ def test_staff_of_another_agency_are_not_found(world: World) -> None:
     assert http.get(reverse("web:staff_detail", args=[world.worker_b.id])).status_code == 404
     response = http.post(
         reverse("web:staff_training", args=[world.worker_b.id]),
-        {"completed_on": clock.now().date().isoformat()},
+        {"completed_on": clock.today().isoformat()},
     )
     assert response.status_code == 404
     assert TrainingCompletion.objects.count() == before

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from confide.access import services as access
 from confide.accounts.services import staff_update_access
+from confide.core import clock
 from confide.core.enums import Role
 from confide.messaging.models import Notification
 from confide.messaging.services import notify
@@ -45,7 +46,7 @@ def test_lapsed_training_withholds_labelled_notes_and_says_what_to_do(world: Wor
     )
     world.note(world.worker_a2, world.client_a, body="Plain visit.")
     TrainingCompletion.objects.filter(user=world.worker_a).update(
-        expires_on=dt.date.today() - dt.timedelta(days=1)
+        expires_on=clock.today() - dt.timedelta(days=1)
     )
     page = _record(world, world.worker_a)
     assert "Plain visit." in page
@@ -65,7 +66,7 @@ def test_opening_a_note_withheld_for_lapsed_training_says_why(world: World) -> N
     )
     psychotherapy = world.note(world.worker_a2, world.client_a, kind="psychotherapy")
     TrainingCompletion.objects.filter(user=world.worker_a).update(
-        expires_on=dt.date.today() - dt.timedelta(days=1)
+        expires_on=clock.today() - dt.timedelta(days=1)
     )
     http = browser(world.worker_a)
     page = http.get(reverse("web:note_detail", args=[labelled.id]))
