@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import threading
 import uuid
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -233,27 +235,71 @@ def _first(cursor: psycopg.Cursor[Any]) -> Any:
 
 class _FailedResult:
     status = psycopg.pq.ExecStatus.FATAL_ERROR
+
+    def error_field(self, code: int) -> bytes | None:
+        return b"08006" if code == psycopg.pq.DiagnosticField.SQLSTATE else None
+
     error_message = b"server closed the connection unexpectedly"
 
+    def get_error_message(self, encoding: str = "utf-8") -> str:
+        return self.error_message.decode(encoding)
 
-class _BrokenProtocol:
+
+class _Protocol:
+    def __init__(self, status: psycopg.pq.TransactionStatus) -> None:
+        self.transaction_status = status
+        self.sent: list[bytes] = []
+
     def exec_(self, command: bytes) -> _FailedResult:
-        assert command == ledger.FLUSH_SQL.encode()
+        self.sent.append(command)
         return _FailedResult()
 
 
-class _BrokenDriver:
-    pgconn = _BrokenProtocol()
+class _Driver:
+    def __init__(self, status: psycopg.pq.TransactionStatus) -> None:
+        self.pgconn = _Protocol(status)
+        self.lock = threading.Lock()
+        self.info = SimpleNamespace(encoding="utf-8")
 
 
-class _BrokenConnection:
-    connection = _BrokenDriver()
+class _Database:
+    def __init__(self, status: psycopg.pq.TransactionStatus, in_atomic_block: bool) -> None:
+        self.connection = _Driver(status)
+        self.in_atomic_block = in_atomic_block
+        self.errors_occurred = False
 
 
-@pytest.mark.django_db
-def test_a_flush_wait_that_fails_raises_instead_of_returning_as_if_durable(
+def _with(monkeypatch: pytest.MonkeyPatch, database: _Database) -> None:
+    monkeypatch.setattr(ledger, "connections", {DEFAULT_DB_ALIAS: database})
+
+
+def test_a_flush_wait_that_fails_says_the_action_committed_unconfirmed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(ledger, "connection", _BrokenConnection())
-    with pytest.raises(psycopg.OperationalError, match="closed the connection"):
+    database = _Database(psycopg.pq.TransactionStatus.IDLE, in_atomic_block=False)
+    _with(monkeypatch, database)
+    with pytest.raises(ledger.DurabilityUnconfirmed, match="committed") as raised:
         ledger._wait_for_flush()
+    assert database.connection.pgconn.sent == [ledger.FLUSH_SQL.encode()]
+    assert database.errors_occurred  # Django checks the connection before reusing it
+    assert not isinstance(raised.value, DatabaseError)  # nothing rolled back: not a DB error
+    assert isinstance(raised.value.__cause__, psycopg.OperationalError)
+
+
+def test_inside_a_harness_transaction_there_is_nothing_to_flush_yet(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    database = _Database(psycopg.pq.TransactionStatus.INTRANS, in_atomic_block=True)
+    _with(monkeypatch, database)
+    ledger._wait_for_flush()
+    assert database.connection.pgconn.sent == []
+
+
+def test_a_connection_left_in_a_transaction_after_a_commit_is_not_taken_as_flushed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    database = _Database(psycopg.pq.TransactionStatus.INTRANS, in_atomic_block=False)
+    _with(monkeypatch, database)
+    with pytest.raises(ledger.DurabilityUnconfirmed, match="not idle"):
+        ledger._wait_for_flush()
+    assert database.connection.pgconn.sent == []
