@@ -43,7 +43,14 @@ from confide.ledger.enums import EventType
 from confide.ledger.models import ChainHead, Event
 
 DetailValue = str | int | bool | None | list[str]
-_EVENT_FIELDS = tuple(field.attname for field in Event._meta.concrete_fields)
+# The order `record` builds an event's values in; checked against the model at import, so a new
+# or moved field fails loudly instead of shifting every value.
+_EVENT_FIELDS = (
+    "seq", "occurred_at", "agency_id", "actor_id", "channel", "event_type", "subject_type",
+    "subject_id", "client_id", "reason", "policy_ids", "details", "prev_hash", "hash",
+)  # fmt: skip
+if tuple(field.attname for field in Event._meta.concrete_fields) != _EVENT_FIELDS:
+    raise RuntimeError("ledger.services builds events in an order the Event model no longer has")
 MAX_DETAIL_TEXT = 200
 
 
