@@ -78,7 +78,7 @@ migrations-check: setup
 	DJANGO_SETTINGS_MODULE=config.settings_test $(MANAGE) makemigrations --check --dry-run
 
 pytest-sqlite: setup browser softhsm
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=15
 
 # CONFIDE_TEST_DATABASE_URL is a superuser's: it creates (if missing) an owner role, which
 # creates and migrates the test database, and an application role, whose privileges the tests
@@ -89,7 +89,7 @@ pytest-postgres: setup browser softhsm
 	  roles=$$($(BIN)/python -m confide.ledger.ci_roles "$$CONFIDE_TEST_DATABASE_URL") || exit 1; \
 	  echo "== migrated by the owner role, tests run as the application role"; \
 	  CONFIDE_DATABASE_URL=$$(echo "$$roles" | sed -n 1p) \
-	  CONFIDE_DATABASE_OWNER_URL=$$(echo "$$roles" | sed -n 2p) $(BIN)/pytest -q; \
+	  CONFIDE_DATABASE_OWNER_URL=$$(echo "$$roles" | sed -n 2p) $(BIN)/pytest -q --durations=15; \
 	else echo "== CONFIDE_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 test: lint typecheck migrations-check pytest-sqlite pytest-postgres
