@@ -27,6 +27,7 @@ from confide.crypto.envelope import DataKey
 from confide.disclosures import decisions as dec
 from confide.disclosures import redaction
 from confide.disclosures.engine.context import PARENTS
+from confide.disclosures.engine.facts import Purpose, Recipient
 from confide.disclosures.enums import PacketStatus, RedactionChoice, RequestStatus
 from confide.disclosures.errors import NotReleasable, readable
 from confide.disclosures.models import Delivery, DisclosureRequest, Redaction, ReleasePacket
@@ -87,6 +88,19 @@ class Selection:
     withheld: dict[str, int]
 
 
+# Recipients who are, or may be, a minor's parent or guardian (a grandparent raising the child is
+# a family member), and a parent's inquiry whoever makes it.
+GUARDIAN_RECIPIENTS = PARENTS | {Recipient.FAMILY_MEMBER}
+
+
+def for_a_guardian(request: DisclosureRequest) -> bool:
+    """Whether a release of this request is output meant for a guardian, which never carries
+    what a minor consented to alone (a labelled note, or any note of a client so labelled)."""
+    return (
+        request.recipient_type in GUARDIAN_RECIPIENTS or request.purpose == Purpose.PARENT_INQUIRY
+    )
+
+
 def select_notes(actor: Actor, request: DisclosureRequest, client: Client) -> Selection:
     """The notes a release of this request may carry, and how many others in range were left
     out and why (only notes the actor may read for this recipient are counted, so nothing else
@@ -105,9 +119,7 @@ def select_notes(actor: Actor, request: DisclosureRequest, client: Client) -> Se
     )
     for note in in_range:
         note.client = client
-    # A release to a parent is output meant for a guardian: what a minor consented to alone
-    # (a labelled note, or any note of a client so labelled) never goes in it.
-    audience = GUARDIAN if request.recipient_type in PARENTS else STAFF
+    audience = GUARDIAN if for_a_guardian(request) else STAFF
     decisions = authorize_many(actor, Action.NOTE_VIEW, in_range, audience=audience)
     chosen: list[Note] = []
     withheld: Counter[str] = Counter()

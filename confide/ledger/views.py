@@ -225,7 +225,7 @@ def accounting_csv_view(request: HttpRequest, actor: Actor, client_id: UUID) -> 
     report = accounting.accounting_report(
         actor=actor, client_id=client_id, as_of=_as_of(form), fmt="csv"
     )
-    name = f"accounting-{report.client_id}-{report.as_of.astimezone(dt.UTC):%Y%m%d}.csv"
+    name = f"accounting-{report.client_id}-{timezone.localdate(report.as_of):%Y%m%d}.csv"
     return download(accounting_csv(report), "text/csv; charset=utf-8", name)
 
 

@@ -398,9 +398,17 @@ def test_a_packet_holds_only_signed_notes_of_allowed_categories_in_range(ready: 
     assert packet.includes_part2 is False
 
 
-@pytest.mark.parametrize("recipient", ["parent", "parent_personal_representative"])
+@pytest.mark.parametrize(
+    ("recipient", "purpose"),
+    [
+        ("parent", "treatment"),
+        ("parent_personal_representative", "treatment"),
+        ("family_member", "treatment"),  # a grandparent raising the child, for one
+        ("attorney", "parent_inquiry"),
+    ],
+)
 def test_a_release_to_a_parent_never_carries_what_a_minor_consented_to_alone(
-    ready: World, recipient: str
+    ready: World, recipient: str, purpose: str
 ) -> None:
     notes = _notes(ready)
     request = _request(ready)
@@ -411,13 +419,14 @@ def test_a_release_to_a_parent_never_carries_what_a_minor_consented_to_alone(
 
     client = Client.objects.get(id=ready.client_a.id)
     assert chosen(client) == [notes["plain"].id]  # to a provider
-    request.recipient_type = recipient  # the same request, meant for a parent
+    # the same request, meant for a parent
+    request.recipient_type, request.purpose = recipient, purpose
     assert chosen(client) == [notes["plain"].id]
     # A client who consented alone: none of their notes, labelled or not, goes to a parent.
     Client.objects.filter(id=client.id).update(labels=["minor_consented"])
     consented = Client.objects.get(id=client.id)
     assert chosen(consented) == []
-    request.recipient_type = "health_care_provider"
+    request.recipient_type, request.purpose = "health_care_provider", "treatment"
     assert chosen(consented) == [notes["plain"].id]
 
 

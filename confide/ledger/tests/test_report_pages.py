@@ -256,11 +256,11 @@ def test_the_accounting_page_marks_excluded_disclosures(world: World) -> None:
 
 def test_the_accounting_csv_downloads_with_its_date(world: World) -> None:
     record_entry(world, recipient="=cmd|'/C calc'!A0")
-    today = clock.today().isoformat()
+    today = clock.today().strftime("%Y%m%d")  # the agency's day, also just after midnight UTC
     response = browser(world.privacy_a).get(url("accounting_csv", world.client_a.id))
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith(
-        f'attachment; filename="accounting-{world.client_a.id}-'
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="accounting-{world.client_a.id}-{today}.csv"'
     )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][1] == "'=cmd|'/C calc'!A0"
@@ -268,7 +268,7 @@ def test_the_accounting_csv_downloads_with_its_date(world: World) -> None:
         url("accounting_csv", world.client_a.id, "?as_of=2020-01-01")
     )
     assert len(list(csv.reader(io.StringIO(old.content.decode("utf-8-sig"))))) == 1
-    assert today  # the page's default is now
+    assert old["Content-Disposition"].endswith(f'-{world.client_a.id}-20200101.csv"')
 
 
 def test_an_accounting_date_in_the_future_is_a_form_error(world: World) -> None:

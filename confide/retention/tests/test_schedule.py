@@ -87,3 +87,11 @@ def test_a_malformed_table_is_refused_at_load(tmp_path: Path, row: str) -> None:
     bad.write_text(header + row + "\n")
     with pytest.raises(ScheduleDataError):
         state_defaults(bad)
+
+
+def test_massachusetts_values_are_agency_policy_with_no_floor() -> None:
+    """258 CMR 22.02's period was never read here, so no law floor rests on it."""
+    row = state_defaults()["MA"]
+    assert (row.closure_basis, row.minor_basis) == ("agency_policy", "agency_policy")
+    assert row.minimums() == (0, 0)
+    assert not row.verified
