@@ -16,7 +16,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from confide.access.policy import Action
+from confide.access.policy import GUARDIAN, STAFF, Action, authorize_many
 from confide.accounts.models import Agency, User
 from confide.consent.selectors import communication_preferences
 from confide.core import clock
@@ -129,6 +129,25 @@ def _approved_packet(request: DisclosureRequest) -> ReleasePacket:
     if pending or packet.status != PacketStatus.APPROVED:
         raise RedactionsPending(pending)
     return packet
+
+
+def _check_packet_notes(actor: Actor, request: DisclosureRequest, packet: ReleasePacket) -> None:
+    """Every note of the packet decided again at release, for this recipient: a rule or a fact
+    that changed since the build (a client since labelled as having consented alone, a wall, a
+    recipient meant for a guardian) refuses the release until the packet is built again."""
+    ids = {UUID(i) for i in packet.note_ids}
+    if not ids:
+        return
+    client = Client.objects.get(id=request.client_id)
+    notes = list(
+        Note.objects.filter(id__in=ids, client=client).select_related("author", "case__program")
+    )
+    for note in notes:
+        note.client = client
+    audience = GUARDIAN if packets.for_a_guardian(request) else STAFF
+    decisions = authorize_many(actor, Action.NOTE_VIEW, notes, audience=audience)
+    if len(notes) != len(ids) or not all(d.allowed for d in decisions):
+        raise NotReleasable("the packet's notes may no longer all go out: build it again.")
 
 
 # Recipients who identify the client to no record of theirs: the cover names the client and
@@ -408,6 +427,8 @@ def release(
     clean = _clean_release(request, method, notice, summary, disclosed_at, recipient_email)
     key = key_for(request.client_id)
     packet = None if method == DeliveryMethod.VERBAL else _approved_packet(request)
+    if packet is not None:
+        _check_packet_notes(actor, request, packet)
     delivery = Delivery(
         id=uuid.uuid4(),
         agency_id=request.agency_id,

@@ -430,6 +430,31 @@ def test_a_release_to_a_parent_never_carries_what_a_minor_consented_to_alone(
     assert chosen(consented) == [notes["plain"].id]
 
 
+def test_a_packet_whose_notes_may_no_longer_go_out_is_refused_at_release(ready: World) -> None:
+    notes = _notes(ready)
+    request = _request(ready)
+    packet = packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    assert packet.note_ids == [str(notes["plain"].id)]
+    packets.redactions_decide(
+        actor=actor(ready.worker_a),
+        packet_id=packet.id,
+        choices={str(r.id): "accepted" for r in packet.redactions.all()},
+    )
+    # Built for a provider; the request now goes to a parent, of a client who consented alone.
+    DisclosureRequest.objects.filter(id=request.id).update(recipient_type="parent")
+    Client.objects.filter(id=ready.client_a.id).update(labels=["minor_consented"])
+    mark = ledger_mark()
+    with pytest.raises(NotReleasable, match="build it again"):
+        release.release(
+            actor=actor(ready.worker_a),
+            request_id=request.id,
+            method="print",
+            notice=release.Notice(),
+        )
+    assert types_since(mark) == []
+    assert not Delivery.objects.filter(request_id=request.id).exists()
+
+
 def test_other_peoples_identifiers_are_proposed_and_the_clients_own_are_not(
     ready: World,
 ) -> None:
