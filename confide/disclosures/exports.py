@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from confide.disclosures.accounting import AccountingReport
 from confide.ledger.exports import csv_bytes
 
@@ -30,7 +32,7 @@ def accounting_csv(report: AccountingReport) -> bytes:
         ACCOUNTING_HEADER,
         (
             (
-                e.disclosed_at.astimezone(dt.UTC).isoformat(),
+                timezone.localtime(e.disclosed_at).isoformat(),  # the agency's day, with offset
                 e.recipient,
                 e.recipient_address,
                 e.description,

@@ -12,6 +12,7 @@ import uuid
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 
 from confide.accounts.models import User
 from confide.core import clock
@@ -264,6 +265,8 @@ def test_the_accounting_csv_downloads_with_its_date(world: World) -> None:
     )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][1] == "'=cmd|'/C calc'!A0"
+    disclosed = dt.datetime.fromisoformat(rows[1][0])  # in the agency's time, with its offset
+    assert disclosed.utcoffset() == timezone.localtime(disclosed).utcoffset()
     old = browser(world.privacy_a).get(
         url("accounting_csv", world.client_a.id, "?as_of=2020-01-01")
     )
