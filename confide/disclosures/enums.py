@@ -76,3 +76,11 @@ class NoticeException(models.TextChoices):
     )
     CLIENT_IS_RECIPIENT = "client_is_recipient", "The client is the recipient"
     COURT_ORDER_SEALED = "court_order_sealed", "A court order forbids telling the client"
+
+
+# Why notes in range were left out, as the packet page says it.
+WITHHELD_REASONS = {
+    "unsigned": "not signed",
+    "category_not_allowed": "category not allowed",
+    "minor_consented": "consented to by the minor alone: never to a parent or guardian",
+}

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from django.db import transaction
 
-from confide.access.policy import GUARDIAN, STAFF, Action, authorize_many
+from confide.access.policy import GUARDIAN, Action, authorize_many
 from confide.consent.models import Contact, PersonalRepresentative
 from confide.consent.sealed import open_json
 from confide.core.actor import Actor
@@ -119,12 +119,17 @@ def select_notes(actor: Actor, request: DisclosureRequest, client: Client) -> Se
     )
     for note in in_range:
         note.client = client
-    audience = GUARDIAN if for_a_guardian(request) else STAFF
-    decisions = authorize_many(actor, Action.NOTE_VIEW, in_range, audience=audience)
+    decisions = authorize_many(actor, Action.NOTE_VIEW, in_range)
+    guardian = for_a_guardian(request)
+    if guardian:
+        for_guardian = authorize_many(actor, Action.NOTE_VIEW, in_range, audience=GUARDIAN)
     chosen: list[Note] = []
     withheld: Counter[str] = Counter()
-    for note, decision in zip(in_range, decisions, strict=True):
+    for index, (note, decision) in enumerate(zip(in_range, decisions, strict=True)):
         if not decision.allowed:
+            continue  # not counted: the actor may not know of it
+        if guardian and not for_guardian[index].allowed:
+            withheld["minor_consented"] += 1  # the actor may read it, so the count tells nothing
             continue
         categories = dec.note_categories(note.kind, note.labels)
         if note.status != NoteStatus.SIGNED:

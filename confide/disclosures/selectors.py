@@ -22,6 +22,7 @@ from confide.core.errors import NotFound, NotPermitted
 from confide.disclosures import decisions as dec
 from confide.disclosures import redaction
 from confide.disclosures.enums import (
+    WITHHELD_REASONS,
     ClientNotice,
     DeliveryMethod,
     NoticeException,
@@ -373,7 +374,7 @@ class PacketView:
     request_id: UUID
     status: str
     notes: list[PacketNoteView]
-    withheld: dict[str, int]
+    withheld: list[tuple[str, int]]  # (why, in words; how many)
     includes_part2: bool
     pending: int
 
@@ -434,7 +435,10 @@ def packet_get(*, actor: Actor, packet_id: UUID | str) -> PacketView:
         request_id=packet.request_id,
         status=packet.status,
         notes=views,
-        withheld=dict(packet.withheld),
+        withheld=[
+            (WITHHELD_REASONS.get(reason, reason.replace("_", " ")), count)
+            for reason, count in sorted(packet.withheld.items())
+        ],
         includes_part2=packet.includes_part2,
         pending=sum(1 for r in packet.redactions.all() if r.choice == RedactionChoice.PENDING),
     )

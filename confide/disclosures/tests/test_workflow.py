@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from confide.access.policy import Action, authorize_many
 from confide.consent.models import CommunicationPreference, Contact
 from confide.consent.sealed import seal_json
 from confide.core import clock
@@ -426,6 +427,12 @@ def test_a_release_to_a_parent_never_carries_what_a_minor_consented_to_alone(
     Client.objects.filter(id=client.id).update(labels=["minor_consented"])
     consented = Client.objects.get(id=client.id)
     assert chosen(consented) == []
+    selection = packets.select_notes(worker, request, consented)
+    # Every note in range the builder may read is counted under that reason; one the builder may
+    # not read (a colleague's psychotherapy note, a Part 2 note outside their program) is not.
+    in_range = [n for n in notes.values() if n.occurred_on == IN_RANGE]
+    staff = authorize_many(worker, Action.NOTE_VIEW, in_range)
+    assert selection.withheld == {"minor_consented": sum(d.allowed for d in staff)}
     request.recipient_type, request.purpose = "health_care_provider", "treatment"
     assert chosen(consented) == [notes["plain"].id]
 
