@@ -21,7 +21,6 @@ from typing import Any
 from uuid import UUID
 
 from django.db import transaction
-from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from confide.accounts.actors import actor_for
@@ -433,7 +432,7 @@ def _seed_people(worker: Actor, case: Case, index: int) -> None:
 
 def _demo_release(worker: Actor, client_id: UUID, sign: bool = True, **terms: Any) -> UUID:
     """A release through the services, complete for its kind, signed unless told otherwise."""
-    start = timezone.localdate() - dt.timedelta(days=20)
+    start = clock.today() - dt.timedelta(days=20)
     base: dict[str, Any] = {
         "kind": ReleaseKind.HIPAA_AUTHORIZATION,
         "recipient_type": "health_care_provider",
@@ -480,7 +479,7 @@ def _seed_releases(setup: AgencySetup) -> None:
             purpose="client_directed",
             categories=("dv_victim_pii",),
             description="Name and current shelter contact, for a housing application",
-            expires_on=timezone.localdate() + dt.timedelta(days=30),
+            expires_on=clock.today() + dt.timedelta(days=30),
         )
         releases.release_revoke(actor=worker, release_id=vawa)
     if len(first) > 1 and first[1] is not None:
@@ -509,7 +508,7 @@ def _seed_releases(setup: AgencySetup) -> None:
             expiry_event="When the return-to-work plan is agreed",
         )
         releases.release_record_expiry_event(
-            actor=worker, release_id=ended, occurred_on=timezone.localdate()
+            actor=worker, release_id=ended, occurred_on=clock.today()
         )
 
 
@@ -607,7 +606,7 @@ def portal_signins() -> list[portal_demo.PortalSignIn]:
 def load_demo(size: Size, *, seed: int = 2025, progress: Progress | None = None) -> Counts:
     """Create both demo agencies and their records. Each batch of clients is one transaction."""
     rng = random.Random(seed)
-    today = timezone.localdate()
+    today = clock.today()
     with transaction.atomic():
         setups = [_agency_setup(rng, spec) for spec in AGENCIES]
     notes = signed = done = 0

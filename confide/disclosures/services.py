@@ -18,7 +18,6 @@ from uuid import UUID
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from confide.access.lookups import get_authorized
 from confide.access.policy import Action, authorize
@@ -301,7 +300,7 @@ def request_create(*, actor: Actor, client_id: UUID | str, data: RequestInput) -
     chosen = _chosen_release(data.release_id)
     profile = profile_of(actor.agency_id)
     key = key_for(client.id)
-    day = timezone.localdate()
+    day = clock.today()
     known = prefill.known_facts(
         client=client, key=key, profile=profile, day=day, recipient_type=data.recipient_type
     )
@@ -486,7 +485,7 @@ def request_review(
         facts,
         open_categories,
         _per_category(stored.get("consent", {})),
-        as_of=timezone.localdate(),
+        as_of=clock.today(),
     )
     still_missing = dec.missing_of(again)
     if approve and still_missing:
@@ -553,7 +552,7 @@ def require_consents_in_effect(request: DisclosureRequest) -> None:
 
     stored = stored_facts(key_for(request.client_id), request)
     used = stored.get("releases", {})
-    day = timezone.localdate()
+    day = clock.today()
     for category in sorted(dec.releasable(request.decisions)):
         release_id = used.get(category) or ""
         consent = stored.get("consent", {}).get(category, {})

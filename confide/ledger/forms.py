@@ -8,8 +8,8 @@ from typing import Any, Literal
 from uuid import UUID
 
 from django import forms
-from django.utils import timezone
 
+from confide.core import clock
 from confide.disclosures.accounting import MAX_ANNOTATION
 from confide.ledger.enums import EventType
 from confide.ledger.reports import SYSTEM, ReportFilters, Sort
@@ -102,7 +102,7 @@ class AccountingForm(forms.Form):
 
     def clean_as_of(self) -> dt.date | None:
         day: dt.date | None = self.cleaned_data.get("as_of")
-        if day is not None and day > timezone.localdate():
+        if day is not None and day > clock.today():
             raise forms.ValidationError("Choose today or an earlier day.")
         return day
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-
+from confide.core import clock
 from confide.core.enums import Label
 from confide.core.errors import ValidationFailed
 
@@ -49,7 +48,7 @@ class Problems:
         if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
             self.fields[name] = "must be a date (YYYY-MM-DD)"
             return earliest
-        if value > timezone.localdate() or value < earliest:
+        if value > clock.today() or value < earliest:
             self.fields[name] = f"must be between {earliest.isoformat()} and today"
         return value
 
