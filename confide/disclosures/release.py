@@ -131,22 +131,21 @@ def _approved_packet(request: DisclosureRequest) -> ReleasePacket:
     return packet
 
 
-def _check_packet_notes(actor: Actor, request: DisclosureRequest, packet: ReleasePacket) -> None:
+def _check_packet_notes(
+    actor: Actor,
+    request: DisclosureRequest,
+    client: Client,
+    ids: list[UUID],
+    notes: dict[UUID, Note],
+) -> None:
     """Every note of the packet decided again at release, for this recipient: a rule or a fact
     that changed since the build (a client since labelled as having consented alone, a wall, a
     recipient meant for a guardian) refuses the release until the packet is built again."""
-    ids = {UUID(i) for i in packet.note_ids}
-    if not ids:
-        return
-    client = Client.objects.get(id=request.client_id)
-    notes = list(
-        Note.objects.filter(id__in=ids, client=client).select_related("author", "case__program")
-    )
-    for note in notes:
+    for note in notes.values():
         note.client = client
     audience = GUARDIAN if packets.for_a_guardian(request) else STAFF
-    decisions = authorize_many(actor, Action.NOTE_VIEW, notes, audience=audience)
-    if len(notes) != len(ids) or not all(d.allowed for d in decisions):
+    decisions = authorize_many(actor, Action.NOTE_VIEW, list(notes.values()), audience=audience)
+    if len(notes) != len(set(ids)) or not all(d.allowed for d in decisions):
         raise NotReleasable("the packet's notes may no longer all go out: build it again.")
 
 
@@ -184,6 +183,7 @@ def _content(
     notes = {
         n.id: n for n in Note.objects.filter(id__in=ids, client=client).select_related("author")
     }
+    _check_packet_notes(actor, request, client, ids, notes)
     accepted: dict[UUID, list[redaction.Span]] = {}
     for r in packet.redactions.filter(choice=RedactionChoice.ACCEPTED):
         accepted.setdefault(r.note_id, []).append(redaction.Span(r.start, r.end, r.entity))
@@ -427,8 +427,6 @@ def release(
     clean = _clean_release(request, method, notice, summary, disclosed_at, recipient_email)
     key = key_for(request.client_id)
     packet = None if method == DeliveryMethod.VERBAL else _approved_packet(request)
-    if packet is not None:
-        _check_packet_notes(actor, request, packet)
     delivery = Delivery(
         id=uuid.uuid4(),
         agency_id=request.agency_id,
