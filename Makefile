@@ -92,7 +92,12 @@ pytest-postgres: setup browser softhsm
 	  CONFIDE_DATABASE_OWNER_URL=$$(echo "$$roles" | sed -n 2p) $(BIN)/pytest -q --durations=15; \
 	else echo "== CONFIDE_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
-test: lint typecheck migrations-check pytest-sqlite pytest-postgres
+# Both databases side by side (tests/run_suites.sh): the SQLite run prints its progress, the
+# PostgreSQL run's output follows when it ends.
+pytest: setup browser softhsm
+	@MAKE="$(MAKE)" PYTEST=$(BIN)/pytest tests/run_suites.sh
+
+test: lint typecheck migrations-check pytest
 
 bench: setup
 	$(BIN)/python bench/record_open.py
