@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class ConfigError(RuntimeError):
@@ -46,6 +47,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def agency_time_zone() -> ZoneInfo:
+    """The agency's time zone (CONFIDE_TIME_ZONE, default America/New_York): its calendar days
+    are the ones Confide shows and compares. Read here, without Django, so the settings and the
+    Django-free disclosure engine's command line take the same zone."""
+    name = env_str("CONFIDE_TIME_ZONE", "America/New_York")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # unknown, malformed, unreadable
+        raise ConfigError(f"CONFIDE_TIME_ZONE: unknown time zone {name!r}") from None
 
 
 def database_from_url(url: str, *, base_dir: Path) -> dict[str, Any]:

@@ -10,7 +10,15 @@ import os
 import secrets
 from pathlib import Path
 
-from config.env import ConfigError, database_from_url, env_bool, env_int, env_list, env_str
+from config.env import (
+    ConfigError,
+    agency_time_zone,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CONFIDE_VAR_DIR", str(BASE_DIR / "var")))
@@ -207,7 +215,7 @@ CONFIDE_BLIND_INDEX_POPULATION = env_int("CONFIDE_BLIND_INDEX_POPULATION", 20_00
 CONFIDE_BLIND_INDEX_FALSE_POSITIVES = env_int("CONFIDE_BLIND_INDEX_FALSE_POSITIVES", 4, minimum=1)
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env_str("CONFIDE_TIME_ZONE", "America/New_York")
+TIME_ZONE = agency_time_zone().key
 USE_I18N = True
 USE_TZ = True
 

@@ -68,10 +68,11 @@ def evaluate_categories(
     categories: Iterable[str],
     per_category: Mapping[str, Mapping[str, object]] | None = None,
     *,
-    as_of: dt.date | None = None,
+    as_of: dt.date,
 ) -> dict[str, dict[str, Any]]:
-    """The engine's decision for each category (as the contract's JSON, without an id);
-    `per_category` adds facts that differ by category (the consent on file)."""
+    """The engine's decision for each category (as the contract's JSON, without an id) under
+    the law in force on `as_of` (the agency's date, `clock.today()`); `per_category` adds facts
+    that differ by category (the consent on file)."""
     results: dict[str, dict[str, Any]] = {}
     for category in categories:
         extra = dict((per_category or {}).get(category, {}))

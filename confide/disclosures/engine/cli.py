@@ -6,8 +6,12 @@ report an invalid line as `{"id": ..., "error": "field: problem"}` and go on, an
 every line was evaluated or 2 when any line was invalid (or the file cannot be read).
 
 Blank lines (empty or whitespace only) carry no object: they are skipped, produce no output
-line and do not change the exit status, so a trailing blank line is harmless. Never imports
-Django.
+line and do not change the exit status, so a trailing blank line is harmless.
+
+Every line is judged on the agency's date, the date where the agency is (CONFIDE_TIME_ZONE,
+read by `config.env` as the Django settings read it), not the server's: the state-law rows in
+force change on a calendar day. Never imports Django, so it cannot ask `confide.core.clock`;
+an unknown time zone is reported and nothing is evaluated (exit 2).
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import BinaryIO, TextIO
+
+from config.env import ConfigError, agency_time_zone
 
 from .evaluate import evaluate
 from .parse import parse_line
@@ -51,10 +57,21 @@ def evaluate_lines(
         yield evaluate(parsed.facts, as_of).as_json(parsed.id), True
 
 
-def run(source: BinaryIO, out: TextIO, err: TextIO, as_of: date | None = None) -> int:
-    """Evaluate every line of `source` into `out`; problems are also summarized on `err`."""
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def agency_today() -> date:
+    """Today's date where the agency is (what `confide.core.clock.today()` gives with Django).
+    Raises ConfigError for an unknown CONFIDE_TIME_ZONE."""
+    return _now().astimezone(agency_time_zone()).date()
+
+
+def run(source: BinaryIO, out: TextIO, err: TextIO, as_of: date) -> int:
+    """Evaluate every line of `source` into `out` with the law in force on `as_of`; problems
+    are also summarized on `err`."""
     status = EXIT_OK
-    for index, (obj, ok) in enumerate(evaluate_lines(source, as_of or date.today()), start=1):
+    for index, (obj, ok) in enumerate(evaluate_lines(source, as_of), start=1):
         out.write(json.dumps(obj) + "\n")
         if not ok:
             status = EXIT_INVALID
@@ -64,12 +81,18 @@ def run(source: BinaryIO, out: TextIO, err: TextIO, as_of: date | None = None) -
 
 
 def evaluate_main(path: str) -> int:
-    """Entry point used by `confide.cli`: FILE, or standard input when `path` is "-"."""
+    """Entry point used by `confide.cli`: FILE, or standard input when `path` is "-", judged
+    on the agency's date."""
+    try:
+        today = agency_today()
+    except ConfigError as exc:
+        sys.stderr.write(f"confide: {exc}\n")
+        return EXIT_INVALID
     if path == "-":
-        return run(sys.stdin.buffer, sys.stdout, sys.stderr)
+        return run(sys.stdin.buffer, sys.stdout, sys.stderr, today)
     try:
         with open(path, "rb") as handle:
-            return run(handle, sys.stdout, sys.stderr)
+            return run(handle, sys.stdout, sys.stderr, today)
     except OSError as exc:
         sys.stderr.write(f"confide: cannot read {path}: {exc.strerror}\n")
         return EXIT_INVALID

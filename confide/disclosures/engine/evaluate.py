@@ -137,6 +137,8 @@ def combine(facts: Facts, pairs: list[tuple[Recipient, Finding]]) -> Decision:
     )
 
 
-def evaluate(facts: Facts, as_of: date | None = None) -> Decision:
-    """Decide a proposed disclosure. `as_of` picks the state-law rows in force (default: today)."""
-    return combine(facts, _findings(facts, as_of or date.today()))
+def evaluate(facts: Facts, as_of: date) -> Decision:
+    """Decide a proposed disclosure. `as_of` picks the state-law rows in force: the caller's
+    "today" is the agency's date (`confide.core.clock.today()`, or the command line's
+    `agency_today()`), never the server's, so the engine has no default."""
+    return combine(facts, _findings(facts, as_of))

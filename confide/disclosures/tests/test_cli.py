@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from confide.disclosures.engine.cli import run
+from confide.disclosures.engine import cli
+from confide.disclosures.engine.cli import evaluate_main, run
 
-from .factories import CONFIDE, raw
+from .factories import CONFIDE, SERIOUS_IMMINENT_THREAT, raw
 
 pytestmark = pytest.mark.skipif(
     not CONFIDE.exists(), reason=f"{CONFIDE} is not installed (pip install -e . in the venv)"
@@ -23,7 +25,9 @@ def _line(line_id: str, **overrides: object) -> str:
     return json.dumps({"id": line_id, "facts": raw(**overrides)})
 
 
-def _confide(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def _confide(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(CONFIDE), "disclosure", "evaluate", *args],
         input=stdin,
@@ -31,6 +35,7 @@ def _confide(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=60,
         check=False,
+        env=None if env is None else {**os.environ, **env},
     )
 
 
@@ -121,3 +126,54 @@ def test_a_line_without_an_id_gets_a_null_id() -> None:
     status, out = _run(json.dumps({"facts": raw()}).encode())
     assert status == 0
     assert out[0]["id"] is None
+
+
+# Florida's duty to tell the police of a serious threat is in force from 2019-07-01 (the state
+# table's row); this instant is 22:30 on 30 June in New York and already 1 July in UTC.
+FLORIDA_THREAT = {
+    "jurisdiction_state": "FL",
+    "recipient_type": "law_enforcement",
+    "purpose": "prevent_serious_threat",
+    "threat": SERIOUS_IMMINENT_THREAT,
+}
+EVENING_BEFORE_FLORIDAS_DUTY = datetime(2019, 7, 1, 2, 30, tzinfo=UTC)
+
+
+def _outcome_on_the_evening_before(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str], zone: str
+) -> str:
+    monkeypatch.setenv("CONFIDE_TIME_ZONE", zone)
+    monkeypatch.setattr(cli, "_now", lambda: EVENING_BEFORE_FLORIDAS_DUTY)
+    path = tmp_path / "in.jsonl"
+    path.write_text(_line("FL", **FLORIDA_THREAT) + "\n", encoding="utf-8")
+    assert evaluate_main(str(path)) == 0
+    outcome: str = json.loads(capsys.readouterr().out)["outcome"]
+    return outcome
+
+
+def test_the_command_judges_by_the_agencys_date_not_the_servers_or_utcs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In New York it is still 30 June, before the duty: the law then permitted the warning."""
+    new_york = _outcome_on_the_evening_before(monkeypatch, tmp_path, capsys, "America/New_York")
+    assert new_york == "permitted_with_conditions"
+    utc = _outcome_on_the_evening_before(monkeypatch, tmp_path, capsys, "UTC")
+    assert utc == "required"
+
+
+def test_the_agencys_date_defaults_to_new_york(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("CONFIDE_TIME_ZONE", raising=False)
+    monkeypatch.setattr(cli, "_now", lambda: EVENING_BEFORE_FLORIDAS_DUTY)
+    assert cli.agency_today() == date(2019, 6, 30)
+    monkeypatch.setenv("CONFIDE_TIME_ZONE", "Asia/Tokyo")
+    assert cli.agency_today() == date(2019, 7, 1)
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "../../etc/passwd", ""])
+def test_an_unknown_time_zone_is_reported_and_nothing_is_evaluated(zone: str) -> None:
+    result = _confide("-", stdin=_line("A") + "\n", env={"CONFIDE_TIME_ZONE": zone})
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == f"confide: CONFIDE_TIME_ZONE: unknown time zone {zone!r}\n"

@@ -51,7 +51,7 @@ def _decide(consent: dict[str, Any], **facts: Any) -> Outcome:
         "consent": consent,
         **facts,
     }
-    return evaluate(parse_facts(raw)).outcome
+    return evaluate(parse_facts(raw), today()).outcome
 
 
 def _psychotherapy_release(world: World) -> selectors.ReleaseOnFile:
