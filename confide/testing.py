@@ -5,10 +5,15 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from unittest import mock
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.test import Client as HttpClient
+from django.test import override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image, PngImagePlugin
@@ -71,6 +76,18 @@ def make_user(
 
 def actor(user: User, channel: str = "web") -> Actor:
     return actor_for(user, channel=channel, mfa_verified=True)
+
+
+@contextmanager
+def late_evening(day: dt.date) -> Iterator[dt.datetime]:
+    """The clock stopped at 21:30 on `day` in New York, made the agency's time zone: already the
+    next day in UTC, so a date cut from the UTC instant (`.date()` on an aware time) comes out a
+    day late. Yields the instant."""
+    zone = "America/New_York"
+    moment = dt.datetime.combine(day, dt.time(21, 30), tzinfo=ZoneInfo(zone))
+    assert moment.astimezone(dt.UTC).date() == day + dt.timedelta(days=1)
+    with override_settings(TIME_ZONE=zone), mock.patch.object(clock, "now", return_value=moment):
+        yield moment
 
 
 def make_client(agency: Agency, team: Team, *, name: str, dob: dt.date, number: str) -> Client:

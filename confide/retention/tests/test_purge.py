@@ -15,6 +15,7 @@ from django.test import override_settings
 from confide.core.errors import NotFound, NotPermitted, ValidationFailed
 from confide.crypto.envelope import DecryptionFailed, client_key
 from confide.crypto.models import BlindIndexRow, ClientKey
+from confide.disclosures.accounting import accounting_entry_record
 from confide.ledger.models import Event
 from confide.ledger.verify import verify_chain
 from confide.records import services as records
@@ -26,7 +27,7 @@ from confide.retention.enums import Basis, ItemStatus
 from confide.retention.errors import AlreadyApproved, NoSchedule, NotDue, UnderLegalHold
 from confide.retention.models import PurgeItem, ShreddedClient
 from confide.retention.tests.support import TODAY, close_cases, set_schedule
-from confide.testing import World, actor, make_client
+from confide.testing import World, actor, late_evening, make_client
 from confide.training import services as training
 
 Capture = Callable[..., Any]
@@ -150,6 +151,28 @@ def test_the_due_list_holds_closed_clients_past_their_date_and_no_others(world: 
     event = Event.objects.filter(event_type="retention:due_list:viewed").last()
     assert event is not None
     assert sorted(event.details["clients"]) == sorted([str(world.client_a.id), str(minor.id)])
+
+
+def test_a_disclosure_in_the_evening_counts_from_the_agencys_day(world: World) -> None:
+    """Six years of accounting run from the day of the last disclosure where the agency is:
+    21:30 in New York is already the next day in UTC, which would make the record due a day
+    late."""
+    set_schedule(world)
+    close_cases(world.client_a)  # due 2032-06-30 by closure; the disclosure keeps it longer
+    with late_evening(dt.date(2027, 3, 10)) as evening:
+        accounting_entry_record(
+            actor=actor(world.worker_a),
+            client_id=world.client_a.id,
+            disclosed_at=evening,
+            recipient="County Court Clerk",
+            description="Attendance dates",
+            purpose="Court order",
+            legal_basis="45 CFR 164.512(e)(1)(i)",
+            excluded_kind=None,
+        )
+        [due] = selectors.due_list(actor=actor(world.privacy_a), today=dt.date(2033, 3, 10))
+    assert due.client_id == world.client_a.id
+    assert (due.due_on, due.basis) == (dt.date(2033, 3, 10), Basis.ACCOUNTING)
 
 
 def test_a_client_with_an_open_case_is_never_due(world: World) -> None:
