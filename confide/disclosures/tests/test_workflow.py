@@ -30,6 +30,7 @@ from confide.disclosures.errors import NoProfile, NotReleasable, OwnRequest, Red
 from confide.disclosures.models import AccountingEntry, Delivery, DisclosureRequest, ReleasePacket
 from confide.disclosures.tests.workflow_support import (
     OTHER_PERSON,
+    print_release,
     request_input,
     set_profile,
     signed_note,
@@ -452,12 +453,7 @@ def test_a_packet_whose_notes_may_no_longer_go_out_is_refused_at_release(ready: 
     Client.objects.filter(id=ready.client_a.id).update(labels=["minor_consented"])
     mark = ledger_mark()
     with pytest.raises(NotReleasable, match="build it again"):
-        release.release(
-            actor=actor(ready.worker_a),
-            request_id=request.id,
-            method="print",
-            notice=release.Notice(),
-        )
+        print_release(actor(ready.worker_a), request.id)
     assert types_since(mark) == []
     assert not Delivery.objects.filter(request_id=request.id).exists()
 
@@ -496,12 +492,7 @@ def test_redactions_are_reviewed_before_release_and_applied(
     request = _request(ready)
     packet = packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     with pytest.raises(RedactionsPending):
-        release.release(
-            actor=actor(ready.worker_a),
-            request_id=request.id,
-            method="print",
-            notice=release.Notice(),
-        )
+        print_release(actor(ready.worker_a), request.id)
     name, phone = sorted(packet.redactions.all(), key=lambda r: r.start)
     with pytest.raises(ValidationFailed):
         packets.redactions_decide(
@@ -515,9 +506,7 @@ def test_redactions_are_reviewed_before_release_and_applied(
         packet_id=packet.id,
         choices={str(name.id): "accepted", str(phone.id): "rejected"},
     )
-    done = release.release(
-        actor=actor(ready.worker_a), request_id=request.id, method="print", notice=release.Notice()
-    )
+    done = print_release(actor(ready.worker_a), request.id)
     assert done.pdf is not None
     text = _pdf_text(done.pdf)
     assert b"Tomas Reyes" not in text
@@ -544,12 +533,7 @@ def test_a_release_accounts_records_and_emails_the_client(
     packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     mark = ledger_mark()
     with django_capture_on_commit_callbacks(execute=True):
-        done = release.release(
-            actor=actor(ready.worker_a),
-            request_id=request.id,
-            method="print",
-            notice=release.Notice(),
-        )
+        done = print_release(actor(ready.worker_a), request.id)
     assert done.pdf is not None
     assert done.delivery.digest == packet_pdf.digest(done.pdf)
     assert done.delivery.client_notice == ClientNotice.EMAILED
@@ -572,9 +556,7 @@ def test_a_release_accounts_records_and_emails_the_client(
 def test_a_treatment_release_is_accounted_as_excluded(ready: World) -> None:
     request = _request(ready)
     packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
-    release.release(
-        actor=actor(ready.worker_a), request_id=request.id, method="print", notice=release.Notice()
-    )
+    print_release(actor(ready.worker_a), request.id)
     assert AccountingEntry.objects.get().excluded_kind == ExcludedKind.TPO
 
 
@@ -591,12 +573,7 @@ def test_the_client_is_never_emailed_when_their_preferences_forbid_it(
     request = _request(ready)
     packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     with django_capture_on_commit_callbacks(execute=True):
-        done = release.release(
-            actor=actor(ready.worker_a),
-            request_id=request.id,
-            method="print",
-            notice=release.Notice(),
-        )
+        done = print_release(actor(ready.worker_a), request.id)
     assert mail.outbox == [] or all("A-1001" not in ",".join(m.to) for m in mail.outbox)
     assert done.delivery.client_notice == ClientNotice.NO_CHANNEL
     assert Notification.objects.filter(recipient=ready.worker_a, kind="disclosure_tell_client")
@@ -608,19 +585,15 @@ def test_an_exception_is_recorded_with_its_reason_and_nobody_is_told(
     request = _request(ready)
     packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     with pytest.raises(ValidationFailed) as failed:
-        release.release(
-            actor=actor(ready.worker_a),
-            request_id=request.id,
-            method="print",
-            notice=release.Notice(exception="safety", reason=""),
+        print_release(
+            actor(ready.worker_a), request.id, release.Notice(exception="safety", reason="")
         )
     assert "notice_reason" in failed.value.fields
     with django_capture_on_commit_callbacks(execute=True):
-        done = release.release(
-            actor=actor(ready.worker_a),
-            request_id=request.id,
-            method="print",
-            notice=release.Notice(exception="safety", reason="Partner reads her e-mail."),
+        done = print_release(
+            actor(ready.worker_a),
+            request.id,
+            release.Notice(exception="safety", reason="Partner reads her e-mail."),
         )
     assert done.delivery.client_notice == ClientNotice.EXCEPTION
     assert mail.outbox == []
@@ -639,12 +612,7 @@ def test_a_crash_mid_release_leaves_nothing_behind(
     monkeypatch.setattr(release, "_tell_client", lambda *a, **k: boom())
     mark = ledger_mark()
     with pytest.raises(RuntimeError):
-        release.release(
-            actor=actor(ready.worker_a),
-            request_id=request.id,
-            method="print",
-            notice=release.Notice(),
-        )
+        print_release(actor(ready.worker_a), request.id)
     assert events_since(mark) == []
     assert AccountingEntry.objects.count() == Delivery.objects.count() == 0
     request.refresh_from_db()
@@ -680,9 +648,7 @@ def test_a_verbal_disclosure_is_recorded_after_the_fact(ready: World) -> None:
 def test_a_released_packet_is_never_rebuilt(ready: World) -> None:
     request = _request(ready)
     packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
-    release.release(
-        actor=actor(ready.worker_a), request_id=request.id, method="print", notice=release.Notice()
-    )
+    print_release(actor(ready.worker_a), request.id)
     with pytest.raises(NotReleasable, match="already released"):
         packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     assert ReleasePacket.objects.count() == 1
@@ -696,9 +662,7 @@ def test_another_agency_cannot_reach_a_request_or_its_packet(ready: World) -> No
         lambda a: selectors.packet_get(actor=a, packet_id=packet.id),
         lambda a: packets.packet_build(actor=a, request_id=request.id),
         lambda a: packets.redactions_decide(actor=a, packet_id=packet.id, choices={}),
-        lambda a: release.release(
-            actor=a, request_id=request.id, method="print", notice=release.Notice()
-        ),
+        lambda a: print_release(a, request.id),
     ):
         for person in (ready.worker_b, ready.other_worker_a, ready.intake_a):
             with pytest.raises(NotFound):
@@ -737,12 +701,7 @@ def test_part2_records_go_only_under_their_own_rules_with_the_redisclosure_notic
     packet = packets.packet_build(actor=actor(ready.worker_a), request_id=emergency.id)
     assert set(packet.note_ids) == {str(sud.id), str(plain.id)}
     assert packet.includes_part2 is True
-    done = release.release(
-        actor=actor(ready.worker_a),
-        request_id=emergency.id,
-        method="print",
-        notice=release.Notice(),
-    )
+    done = print_release(actor(ready.worker_a), emergency.id)
     assert done.pdf is not None
     assert b"42 CFR part 2 prohibits unauthorized use or disclosure of these records." in (
         _pdf_text(done.pdf)
@@ -779,9 +738,7 @@ def test_a_client_with_disclosures_can_still_be_crypto_shredded(ready: World) ->
     upload = services.Upload("order.txt", "text/plain", b"Order.")
     request = _request(ready, legal_instrument="court_order", instrument=upload)
     packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
-    done = release.release(
-        actor=actor(ready.worker_a), request_id=request.id, method="print", notice=release.Notice()
-    )
+    done = print_release(actor(ready.worker_a), request.id)
     shred_client(ready.client_a, cause=ShredCause.PURGE, batch_id=None)
     request.refresh_from_db()
     delivery = Delivery.objects.get(id=done.delivery.id)
@@ -826,9 +783,7 @@ def test_the_cover_leaves_the_birth_date_out_for_a_warned_person(
     )
     packet = packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     packets.redactions_decide(actor=actor(ready.worker_a), packet_id=packet.id, choices={})
-    done = release.release(
-        actor=actor(ready.worker_a), request_id=request.id, method="print", notice=release.Notice()
-    )
+    done = print_release(actor(ready.worker_a), request.id)
     assert done.pdf is not None
     text = _pdf_text(done.pdf)
     assert b"1984-03-09" not in text
@@ -851,12 +806,7 @@ def test_a_release_revoked_after_the_decision_stops_the_disclosure(ready: World)
     releases.release_revoke(actor=actor(ready.worker_a), release_id=on_file.id)
     mark = ledger_mark()
     with pytest.raises(NotReleasable, match="no longer usable"):
-        release.release(
-            actor=actor(ready.worker_a),
-            request_id=request.id,
-            method="print",
-            notice=release.Notice(),
-        )
+        print_release(actor(ready.worker_a), request.id)
     with pytest.raises(NotReleasable, match="no longer usable"):
         packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     assert events_since(mark) == []
@@ -873,12 +823,7 @@ def test_a_damaged_ciphertext_is_a_clear_error_not_a_crash(ready: World) -> None
     with pytest.raises(RecordUnreadable):
         selectors.request_get(actor=actor(ready.worker_a), request_id=request.id)
     with pytest.raises(RecordUnreadable):
-        release.release(
-            actor=actor(ready.worker_a),
-            request_id=request.id,
-            method="print",
-            notice=release.Notice(),
-        )
+        print_release(actor(ready.worker_a), request.id)
     assert events_since(mark) == []
     assert AccountingEntry.objects.count() == Delivery.objects.count() == 0
 

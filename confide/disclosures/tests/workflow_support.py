@@ -1,13 +1,16 @@
-"""Builders shared by the workflow tests: an agency profile, signed notes, a request input."""
+"""Builders shared by the workflow tests: an agency profile, signed notes, a request input, a
+printed release."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from uuid import UUID
 
 from confide.accounts.models import User
+from confide.core.actor import Actor
 from confide.core.enums import Role
-from confide.disclosures import services
+from confide.disclosures import release, services
 from confide.disclosures.models import DisclosureProfile
 from confide.records import services as records
 from confide.records.models import Client, Note
@@ -65,6 +68,16 @@ def request_input(**overrides: Any) -> services.RequestInput:
     }
     values.update(overrides)
     return services.RequestInput(**values)
+
+
+def print_release(
+    by: Actor, request_id: UUID, notice: release.Notice | None = None
+) -> release.Released:
+    """Release the request on paper; the client is told as their preferences allow unless
+    `notice` names an exception."""
+    return release.release(
+        actor=by, request_id=request_id, method="print", notice=notice or release.Notice()
+    )
 
 
 def supervisor_of_team(world: World) -> User:
