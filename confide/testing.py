@@ -81,11 +81,12 @@ def actor(user: User, channel: str = "web") -> Actor:
 @contextmanager
 def late_evening(day: dt.date) -> Iterator[dt.datetime]:
     """The clock stopped at 21:30 on `day` in New York, made the agency's time zone: already the
-    next day in UTC, so a date cut from the UTC instant (`.date()` on an aware time) comes out a
-    day late. Yields the instant."""
+    next day in UTC, so a date cut from the instant (`.date()` on the aware UTC time the clock
+    gives, as `timezone.now()` does) comes out a day late. Yields the instant, in UTC."""
     zone = "America/New_York"
-    moment = dt.datetime.combine(day, dt.time(21, 30), tzinfo=ZoneInfo(zone))
-    assert moment.astimezone(dt.UTC).date() == day + dt.timedelta(days=1)
+    local = dt.datetime.combine(day, dt.time(21, 30), tzinfo=ZoneInfo(zone))
+    moment = local.astimezone(dt.UTC)
+    assert moment.date() == day + dt.timedelta(days=1)
     with override_settings(TIME_ZONE=zone), mock.patch.object(clock, "now", return_value=moment):
         yield moment
 

@@ -42,7 +42,7 @@ from confide.records import services as records
 from confide.records.models import Client
 from confide.releases.enums import ReleaseKind
 from confide.releases.tests.support import complete, signed
-from confide.testing import World, actor
+from confide.testing import World, actor, late_evening
 from confide.training import services as training
 
 pytestmark = pytest.mark.django_db
@@ -551,6 +551,20 @@ def test_a_release_accounts_records_and_emails_the_client(
     assert released.details["sha256"] == done.delivery.digest
     request.refresh_from_db()
     assert request.status == RequestStatus.RELEASED
+
+
+def test_the_clients_email_dates_an_evening_release_by_the_agencys_day(
+    ready: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """21:30 in New York is already the next day in UTC; the client reads the agency's day."""
+    request = _request(ready)
+    packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    day = clock.today()
+    with late_evening(day), django_capture_on_commit_callbacks(execute=True):
+        done = print_release(actor(ready.worker_a), request.id)
+    assert done.delivery.client_notice == ClientNotice.EMAILED
+    [email] = mail.outbox
+    assert f"On {day.isoformat()}, " in email.body
 
 
 def test_a_treatment_release_is_accounted_as_excluded(ready: World) -> None:
