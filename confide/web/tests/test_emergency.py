@@ -15,7 +15,8 @@ from confide.access.models import AccessGrant
 from confide.consent.services import restriction_decide, restriction_request
 from confide.ledger.models import Event
 from confide.messaging.models import Notification
-from confide.testing import World, actor, make_client
+from confide.records.models import Client
+from confide.testing import World, actor, late_evening, make_client
 from confide.training.services import conflict_declare
 from confide.web.tests.support import browser, text
 
@@ -171,6 +172,20 @@ def test_two_people_with_the_same_name_and_birth_date_are_told_apart_by_record_d
     chosen = http.post(URL, {**ROSALIND, **REASON, "client_id": str(twin.id)})
     assert chosen["Location"] == reverse("web:client_detail", args=[twin.id])
     assert AccessGrant.objects.get().client_id == twin.id
+
+
+def test_a_match_shows_the_day_its_record_was_created_where_the_agency_is(world: World) -> None:
+    """Records created at 21:30 in New York, already the next day in UTC, show New York's day."""
+    twin = make_client(
+        world.agency_a, world.team_a1, name="Rosalind Quenby", dob=dt.date(1984, 3, 9), number="A-9"
+    )
+    http = browser(world.other_worker_a, reauth=True)
+    with late_evening(dt.date(2024, 5, 10)) as evening:
+        Client.objects.filter(id=world.client_a.id).update(created_at=evening)
+        Client.objects.filter(id=twin.id).update(created_at=evening + dt.timedelta(days=1))
+        page = text(http.post(URL, {**ROSALIND, **REASON}))
+    assert "Person 1: record created 2024-05-10" in page
+    assert "Person 2: record created 2024-05-11" in page
 
 
 def test_post_without_a_csrf_token_opens_nothing(world: World) -> None:
