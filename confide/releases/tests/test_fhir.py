@@ -21,7 +21,7 @@ from confide.releases.enums import ReleaseKind
 from confide.releases.fhir import STATUS, consent_resource
 from confide.releases.lifecycle import today
 from confide.releases.tests.support import complete, signature, signed
-from confide.testing import World, actor
+from confide.testing import World, actor, late_evening
 
 
 def _export(world: World, release_id: UUID) -> dict[str, Any]:
@@ -90,6 +90,16 @@ def test_a_draft_exports_as_draft_and_a_revoked_release_as_inactive(world: World
     revoked = _valid(_export(world, draft.id))
     assert revoked.status == "inactive"
     assert revoked.provision.period.end.isoformat() == today().isoformat()
+
+
+def test_a_release_revoked_in_the_evening_ends_on_the_agencys_day(world: World) -> None:
+    """21:30 in New York is already the next day in UTC; the consent ends on New York's day."""
+    release = signed(actor(world.worker_a), world.client_a.id, complete())
+    day = today()
+    with late_evening(day):
+        services.release_revoke(actor=actor(world.worker_a), release_id=release.id)
+        revoked = _valid(_export(world, release.id))
+    assert revoked.provision.period.end.isoformat() == day.isoformat()
 
 
 def test_the_export_has_r4_shape_where_r5_differs(world: World) -> None:
