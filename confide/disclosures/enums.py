@@ -82,5 +82,8 @@ class NoticeException(models.TextChoices):
 WITHHELD_REASONS = {
     "unsigned": "not signed",
     "category_not_allowed": "category not allowed",
-    "minor_consented": "consented to by the minor alone: never to a parent or guardian",
+    "minor_consented": (
+        "consented to by the minor alone: never to a parent or guardian, nor under a release "
+        "a personal representative signed"
+    ),
 }

@@ -5,6 +5,11 @@ Minimum necessary: a packet holds only signed notes dated within the request's r
 every category the decision allows (psychotherapy notes and Part 2 records only when their own
 category was allowed), and only notes the person building it may read (`note:view`); nothing
 else from the record goes in except the identifiers on the cover sheet.
+
+Minors (domain brief 4.2 and 13): what a minor consented to alone never goes to a parent or
+guardian, nor out under a release of information a personal representative signed, since the
+representative has no authority over it. `audience_for` says which of the two audiences a
+request's notes are decided for; the packet's build and the check at release both use it.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from uuid import UUID
 
 from django.db import transaction
 
-from confide.access.policy import GUARDIAN, Action, authorize_many
+from confide.access.policy import GUARDIAN, STAFF, Action, authorize_many
 from confide.consent.models import Contact, PersonalRepresentative
 from confide.consent.sealed import open_json
 from confide.core.actor import Actor
@@ -36,6 +41,7 @@ from confide.disclosures.services import (
     key_for,
     purpose_of,
     require_consents_in_effect,
+    rests_on_a_representatives_signature,
 )
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
@@ -101,6 +107,22 @@ def for_a_guardian(request: DisclosureRequest) -> bool:
     )
 
 
+def audience_for(request: DisclosureRequest) -> str:
+    """The audience the access policy decides this request's notes for: "guardian" when the
+    release is meant for a guardian (`for_a_guardian`) or rests on a release of information a
+    personal representative signed (`services.rests_on_a_representatives_signature`), else
+    staff. The guardian audience withholds everything labelled minor_consented, a note or a
+    whole client (policy `label.minor_consented.guardian`): a parent, guardian or other
+    representative can neither receive nor authorize the release of what a minor consented to
+    alone (45 CFR 164.502(g)(3); 42 CFR 2.14; domain brief 4.2, 8.6 and 13). The label decides,
+    not the client's age today: what was consented to alone stays so after the client turns 18,
+    and the client may still release it under their own signature.
+    """
+    if for_a_guardian(request) or rests_on_a_representatives_signature(request):
+        return GUARDIAN
+    return STAFF
+
+
 def select_notes(actor: Actor, request: DisclosureRequest, client: Client) -> Selection:
     """The notes a release of this request may carry, and how many others in range were left
     out and why (only notes the actor may read for this recipient are counted, so nothing else
@@ -120,7 +142,7 @@ def select_notes(actor: Actor, request: DisclosureRequest, client: Client) -> Se
     for note in in_range:
         note.client = client
     decisions = authorize_many(actor, Action.NOTE_VIEW, in_range)
-    guardian = for_a_guardian(request)
+    guardian = audience_for(request) == GUARDIAN
     if guardian:
         for_guardian = authorize_many(actor, Action.NOTE_VIEW, in_range, audience=GUARDIAN)
     chosen: list[Note] = []

@@ -16,9 +16,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from confide.access.policy import GUARDIAN, STAFF, Action, authorize_many
+from confide.access.policy import GUARDIAN, Action, authorize_many
 from confide.accounts.models import Agency, User
-from confide.consent.selectors import communication_preferences
+from confide.consent.selectors import communication_preferences, guardian_may_see
 from confide.core import clock
 from confide.core.actor import Actor
 from confide.crypto.envelope import DataKey
@@ -138,15 +138,30 @@ def _check_packet_notes(
     ids: list[UUID],
     notes: dict[UUID, Note],
 ) -> None:
-    """Every note of the packet decided again at release, for this recipient: a rule or a fact
-    that changed since the build (a client since labelled as having consented alone, a wall, a
-    recipient meant for a guardian) refuses the release until the packet is built again."""
+    """Every note of the packet decided again at release, for this recipient and the release
+    of information it rests on (`packets.audience_for`): a rule or a fact that changed since the
+    build (a client since labelled as having consented alone, a wall, a recipient meant for a
+    guardian) refuses the release until the packet is built again."""
     for note in notes.values():
         note.client = client
-    audience = GUARDIAN if packets.for_a_guardian(request) else STAFF
+    audience = packets.audience_for(request)
     decisions = authorize_many(actor, Action.NOTE_VIEW, list(notes.values()), audience=audience)
     if len(notes) != len(set(ids)) or not all(d.allowed for d in decisions):
         raise NotReleasable("the packet's notes may no longer all go out: build it again.")
+
+
+def _check_verbal(actor: Actor, request: DisclosureRequest) -> None:
+    """A verbal disclosure carries no notes to decide, so the client is decided instead: for the
+    guardian audience (`packets.audience_for`), nothing is told of a client labelled as having
+    consented alone (every note of theirs is withheld from a packet too)."""
+    if packets.audience_for(request) != GUARDIAN:
+        return
+    client = Client.objects.get(id=request.client_id)
+    if not guardian_may_see(actor, [client])[0]:
+        raise NotReleasable(
+            "the client consented alone to the care this record holds: nothing of it may be "
+            "told to a parent or guardian, nor under a release a personal representative signed."
+        )
 
 
 # Recipients who identify the client to no record of theirs: the cover names the client and
@@ -420,13 +435,16 @@ def release(
 
     The PDF is rendered before the accounting entry and the ledger event, so the ledger's chain
     is locked only for the writes. Needs disclosure:release. Raises NotFound, NotReleasable (in
-    review, refused, no packet, a release of information since revoked), RedactionsPending,
-    ValidationFailed.
+    review, refused, no packet, a release of information since revoked, a packet note that may
+    no longer go out, a verbal disclosure of a client who consented alone for the guardian
+    audience), RedactionsPending, ValidationFailed.
     """
     request, policy_ids = _releasable_request(actor, request_id)
     clean = _clean_release(request, method, notice, summary, disclosed_at, recipient_email)
     key = key_for(request.client_id)
     packet = None if method == DeliveryMethod.VERBAL else _approved_packet(request)
+    if packet is None:
+        _check_verbal(actor, request)
     delivery = Delivery(
         id=uuid.uuid4(),
         agency_id=request.agency_id,

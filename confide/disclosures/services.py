@@ -540,6 +540,21 @@ def _as_input(request: DisclosureRequest) -> RequestInput:
     )
 
 
+def _releases_relied_on(request: DisclosureRequest) -> list[str]:
+    """The ids of the releases of information the request's releasable categories rest on with
+    a consent the engine accepted (a release on file the engine saw as invalid is not relied on).
+    """
+    stored = stored_facts(key_for(request.client_id), request)
+    used = stored.get("releases", {})
+    relied: list[str] = []
+    for category in sorted(dec.releasable(request.decisions)):
+        release_id = used.get(category) or ""
+        consent = stored.get("consent", {}).get(category, {})
+        if release_id and consent.get("valid") is True and release_id not in relied:
+            relied.append(release_id)
+    return relied
+
+
 def require_consents_in_effect(request: DisclosureRequest) -> None:
     """Refuse to release on a release of information that has since been revoked or has
     expired (164.508(b)(5), 42 CFR 2.31: a revocation is honoured at once). Only releases that
@@ -550,14 +565,8 @@ def require_consents_in_effect(request: DisclosureRequest) -> None:
     from confide.releases.errors import ReleaseNotUsable
     from confide.releases.selectors import require_active_release
 
-    stored = stored_facts(key_for(request.client_id), request)
-    used = stored.get("releases", {})
     day = clock.today()
-    for category in sorted(dec.releasable(request.decisions)):
-        release_id = used.get(category) or ""
-        consent = stored.get("consent", {}).get(category, {})
-        if not release_id or consent.get("valid") is not True:
-            continue
+    for release_id in _releases_relied_on(request):
         try:
             require_active_release(release_id, request.client_id, day)
         except (ReleaseNotUsable, NotFound) as error:
@@ -565,3 +574,16 @@ def require_consents_in_effect(request: DisclosureRequest) -> None:
                 f"the release of information it rests on is no longer usable ({error.message}) "
                 "Open a new request."
             ) from None
+
+
+def rests_on_a_representatives_signature(request: DisclosureRequest) -> bool:
+    """Whether a release of information the request rests on (the same ones
+    `require_consents_in_effect` checks) was signed by a personal representative, not by the
+    client. A parent or guardian cannot authorize what a minor consented to alone (45 CFR
+    164.502(g)(3); 42 CFR 2.14; domain brief 4.2, 8.6 and 13), so such a release
+    is decided for the guardian audience (`packets.audience_for`).
+    """
+    from confide.releases.selectors import signed_by_a_representative
+
+    relied = _releases_relied_on(request)
+    return bool(relied) and signed_by_a_representative(relied, request.client_id)

@@ -7,7 +7,10 @@ caller's disclosure event records the use):
 - `releases_on_file(client_id, on=day)`: every release of the client, with its status that day;
 - `require_active_release(release_id, client_id, on=day)`: one release offered as the legal basis
   of a disclosure, or `ReleaseNotUsable` (unsigned, not yet in effect, expired, revoked) or
-  `NotFound` (no such release of this client). Both change nothing.
+  `NotFound` (no such release of this client);
+- `signed_by_a_representative(release_ids, client_id)`: whether a personal representative, not
+  the client, signed any of them (what a minor consented to alone never goes out under such a
+  release, `disclosures.packets.audience_for`). All three change nothing.
 
 `ReleaseOnFile.engine_consent(...)` gives the disclosure engine's `facts.consent` object for a
 request, so nothing is translated by hand.
@@ -276,6 +279,20 @@ def require_active_release(release_id: UUID | str, client_id: UUID, on: dt.date)
     if why is not None:
         raise ReleaseNotUsable(why)
     return found
+
+
+def signed_by_a_representative(release_ids: list[str], client_id: UUID) -> bool:
+    """Whether any of these releases of the client was signed by a personal representative
+    (parent, guardian, agent) rather than by the client themself.
+
+    Internal: the caller has already authorized its own action on this client. Ids that are
+    malformed or not this client's count as not signed by a representative (the caller checks
+    them with `require_active_release`). Changes nothing.
+    """
+    parsed = [found for found in map(parse_id, release_ids) if found is not None]
+    return Release.objects.filter(
+        id__in=parsed, client_id=client_id, signer_is_representative=True
+    ).exists()
 
 
 # ---- for staff (policy-checked, on the ledger) --------------------------------------------------

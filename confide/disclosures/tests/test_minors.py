@@ -1,0 +1,192 @@
+"""What a minor consented to alone (label minor_consented, on a note or on the whole client)
+never reaches a parent, guardian or other personal representative through a disclosure: not in a
+packet released under a release of information a representative signed, nor told verbally under
+one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from confide.access.policy import GUARDIAN, STAFF
+from confide.disclosures import packets, release, services
+from confide.disclosures.enums import RequestStatus
+from confide.disclosures.errors import NotReleasable
+from confide.disclosures.models import AccountingEntry, Delivery, DisclosureRequest
+from confide.disclosures.tests.workflow_support import request_input, set_profile, signed_note
+from confide.ledger.tests.support import events_since, ledger_mark
+from confide.records.models import Client
+from confide.releases import services as releases
+from confide.releases.models import Release
+from confide.releases.selectors import signed_by_a_representative
+from confide.releases.tests.support import complete, signature
+from confide.testing import World, actor
+
+pytestmark = pytest.mark.django_db
+IN_RANGE = dt.date(2025, 3, 4)
+# The client of these tests is 41: an adult who, as a minor, consented alone to some care.
+CONSENTED_ALONE = ["minor_consented"]
+
+
+@pytest.fixture(autouse=True)
+def _files(settings: Any, tmp_path: Path) -> None:
+    settings.CONFIDE_FILES_DIR = tmp_path
+
+
+@pytest.fixture
+def ready(world: World) -> World:
+    set_profile(world)
+    return world
+
+
+def _on_file(w: World, *, by_representative: bool) -> Release:
+    """A HIPAA authorization to the client's attorney, for litigation, of the general record."""
+    worker = actor(w.worker_a)
+    draft = releases.release_create(
+        actor=worker,
+        client_id=w.client_a.id,
+        data=complete(recipient_type="attorney", purpose="litigation", categories=("general",)),
+    )
+    signer = (
+        signature(signer_is_representative=True, representative_authority="Parent")
+        if by_representative
+        else signature()
+    )
+    return releases.release_sign(actor=worker, release_id=draft.id, signature=signer)
+
+
+def _request(w: World, **overrides: Any) -> DisclosureRequest:
+    values: dict[str, Any] = {"recipient_type": "attorney", "purpose": "litigation"}
+    values.update(overrides)
+    request = services.request_create(
+        actor=actor(w.worker_a), client_id=w.client_a.id, data=request_input(**values)
+    )
+    assert request.status == RequestStatus.READY, request.decisions
+    return request
+
+
+def _label_client(w: World, labels: list[str]) -> None:
+    Client.objects.filter(id=w.client_a.id).update(labels=labels)
+
+
+def _build(w: World, request: DisclosureRequest) -> tuple[list[str], dict[str, int]]:
+    packet = packets.packet_build(actor=actor(w.worker_a), request_id=request.id)
+    packets.redactions_decide(
+        actor=actor(w.worker_a),
+        packet_id=packet.id,
+        choices={str(r.id): "accepted" for r in packet.redactions.all()},
+    )
+    return packet.note_ids, packet.withheld
+
+
+def _release(w: World, request: DisclosureRequest, method: str = "print") -> release.Released:
+    extra: dict[str, Any] = {}
+    if method == "verbal":
+        extra = {"summary": "Read the plan out.", "disclosed_at": dt.datetime.now(dt.UTC)}
+    return release.release(
+        actor=actor(w.worker_a),
+        request_id=request.id,
+        method=method,
+        notice=release.Notice(),
+        **extra,
+    )
+
+
+# ---- a release of information a representative signed -----------------------------------------
+
+
+@pytest.mark.parametrize("by_representative", [True, False])
+def test_a_representatives_release_carries_nothing_of_a_client_who_consented_alone(
+    ready: World, by_representative: bool
+) -> None:
+    first = signed_note(ready.worker_a, ready.client_a, "Session one.", on=IN_RANGE)
+    second = signed_note(ready.worker_a, ready.client_a, "Session two.", on=IN_RANGE)
+    _on_file(ready, by_representative=by_representative)
+    _label_client(ready, CONSENTED_ALONE)
+    request = _request(ready)
+    assert packets.audience_for(request) == (GUARDIAN if by_representative else STAFF)
+    note_ids, withheld = _build(ready, request)
+    if by_representative:
+        assert note_ids == []
+        assert withheld == {"minor_consented": 2}
+    else:  # the client themself may release it, an adult now or not
+        assert note_ids == [str(first.id), str(second.id)]
+        assert withheld == {}
+
+
+@pytest.mark.parametrize("by_representative", [True, False])
+def test_of_labelled_and_unlabelled_notes_only_the_unlabelled_go_out(
+    ready: World, by_representative: bool
+) -> None:
+    plain = signed_note(ready.worker_a, ready.client_a, "Plan reviewed.", on=IN_RANGE)
+    signed_note(ready.worker_a, ready.client_a, "Alone.", on=IN_RANGE, labels=CONSENTED_ALONE)
+    signed_note(ready.worker_a, ready.client_a, "Test result.", on=IN_RANGE, labels=["hiv"])
+    _on_file(ready, by_representative=by_representative)
+    note_ids, withheld = _build(ready, _request(ready))
+    assert note_ids == [str(plain.id)]
+    if by_representative:  # kept out for the representative, and said so
+        assert withheld == {"minor_consented": 1, "category_not_allowed": 1}
+    else:  # never in any packet (no category opens it), but not because of who signed
+        assert withheld == {"category_not_allowed": 2}
+
+
+def test_a_packet_is_refused_at_release_once_the_client_is_labelled(ready: World) -> None:
+    note = signed_note(ready.worker_a, ready.client_a, "Plan reviewed.", on=IN_RANGE)
+    _on_file(ready, by_representative=True)
+    request = _request(ready)
+    assert _build(ready, request) == ([str(note.id)], {})
+    _label_client(ready, CONSENTED_ALONE)
+    mark = ledger_mark()
+    with pytest.raises(NotReleasable, match="build it again"):
+        _release(ready, request)
+    assert events_since(mark) == []
+    assert not Delivery.objects.exists()
+    assert not AccountingEntry.objects.exists()
+    assert _build(ready, request) == ([], {"minor_consented": 1})
+
+
+@pytest.mark.parametrize(
+    ("by_representative", "recipient", "refused"),
+    [
+        (True, "attorney", True),
+        (False, "attorney", False),
+        (False, "parent", True),  # meant for a guardian, whoever signed
+    ],
+)
+def test_a_verbal_disclosure_of_a_client_who_consented_alone(
+    ready: World, by_representative: bool, recipient: str, refused: bool
+) -> None:
+    _on_file(ready, by_representative=by_representative)
+    _label_client(ready, CONSENTED_ALONE)
+    request = _request(ready)
+    DisclosureRequest.objects.filter(id=request.id).update(recipient_type=recipient)
+    mark = ledger_mark()
+    if refused:
+        with pytest.raises(NotReleasable, match="consented alone"):
+            _release(ready, request, "verbal")
+        assert events_since(mark) == []
+        assert not AccountingEntry.objects.exists()
+    else:
+        assert _release(ready, request, "verbal").delivery.method == "verbal"
+
+
+def test_a_verbal_disclosure_under_a_representatives_release_goes_for_an_unlabelled_client(
+    ready: World,
+) -> None:
+    _on_file(ready, by_representative=True)
+    assert _release(ready, _request(ready), "verbal").delivery.method == "verbal"
+
+
+def test_only_the_clients_releases_signed_by_a_representative_count(ready: World) -> None:
+    own = _on_file(ready, by_representative=False)
+    theirs = _on_file(ready, by_representative=True)
+    client = ready.client_a.id
+    assert signed_by_a_representative([str(theirs.id)], client)
+    assert not signed_by_a_representative([str(own.id)], client)
+    assert not signed_by_a_representative([], client)
+    assert not signed_by_a_representative(["not-an-id", str(uuid.uuid4())], client)
+    assert not signed_by_a_representative([str(theirs.id)], ready.client_a_other.id)
