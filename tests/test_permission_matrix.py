@@ -927,6 +927,7 @@ def _disclosure(officer: User, client: Client) -> AccountingEntry:
         purpose="Legal proceeding",
         legal_basis="45 CFR 164.512(e)",
         excluded_kind=None,
+        released_labels=[],
     )
 
 

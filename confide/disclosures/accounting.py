@@ -6,21 +6,35 @@ disclosure was decided). An entry never changes and is never removed: the databa
 (migration 0002); a correction or a suspension (164.528(a)(2)) is an annotation. Every entry is
 kept, including the kinds the accounting given to the client leaves out (164.528(a)(1)), which
 are marked as such; the report covers the six years before a date.
+
+An accounting given to a parent, guardian or other personal representative (the report's
+`audience="guardian"`) never lists a disclosure of what a minor consented to alone (45 CFR
+164.502(g)(3); 42 CFR 2.14; domain brief 4.2 and 13: the minor, not the parent, controls that
+information, and knowing whom it went to tells of it). So each entry records, encrypted with the
+client's key, the sensitivity labels of what its release carried: the released notes' and the
+client's own at that moment. `guardian_may_receive` is the one rule: an entry goes to a guardian
+only if neither those labels nor the client's labels today include minor_consented (a client
+labelled since covers every disclosure of theirs), and only if its labels can be read (an entry
+recorded before labels were kept, or whose client's key is destroyed, is left out).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 from uuid import UUID
 
 from django.db import transaction
 
+from confide.access.policy import GUARDIAN, STAFF
 from confide.accounts.models import User
 from confide.core import clock
 from confide.core.actor import Actor
+from confide.core.enums import Label
 from confide.core.errors import NotFound, ValidationFailed
 from confide.core.ids import parse_id, row_or_not_found
 from confide.crypto.envelope import DataKey, DecryptionFailed, client_key
@@ -46,6 +60,8 @@ EARLIEST = dt.datetime(2003, 4, 14, tzinfo=dt.UTC)
 CLOCK_SKEW = dt.timedelta(minutes=5)
 TABLE = "disclosures_accountingentry"
 ENTRY_COLUMNS = ("recipient", "recipient_address", "description", "purpose", "legal_basis")
+LABELS_COLUMN = "labels"
+AUDIENCES = (STAFF, GUARDIAN)
 ANNOTATION_PURPOSE = "disclosures_accountingannotation.text"
 UNREADABLE = "(This text can no longer be read.)"
 
@@ -92,9 +108,10 @@ class _EntryText:
 
 
 def _clean_entry(
-    disclosed_at: object, texts: dict[str, object], excluded_kind: object
-) -> tuple[dt.datetime, _EntryText, str]:
+    disclosed_at: object, texts: dict[str, object], excluded_kind: object, labels: object
+) -> tuple[dt.datetime, _EntryText, str, list[str]]:
     p = Problems()
+    released = p.labels("released_labels", labels)
     limits = {
         "recipient": (MAX_RECIPIENT, True),
         "recipient_address": (MAX_ADDRESS, False),
@@ -117,7 +134,7 @@ def _clean_entry(
     if kind not in ("", *ExcludedKind.values):
         p.fields["excluded_kind"] = "must be one of: " + ", ".join(ExcludedKind.values)
     p.raise_if_any()
-    return when, _EntryText(**cleaned), str(kind)
+    return when, _EntryText(**cleaned), str(kind), released
 
 
 def timezone_naive(moment: dt.datetime) -> bool:
@@ -135,6 +152,7 @@ def accounting_entry_record(
     purpose: str,
     legal_basis: str,
     excluded_kind: str | None,
+    released_labels: Sequence[str],
     recipient_address: str = "",
     release_id: UUID | None = None,
 ) -> AccountingEntry:
@@ -143,9 +161,11 @@ def accounting_entry_record(
     Called only by services that record a release, inside their transaction, after the release
     was decided; checks the agency boundary only (the release service asked the policy and the
     disclosure engine). `excluded_kind` names a 164.528(a)(1) exclusion, or None for a
-    disclosure the client's accounting lists. The texts are stored encrypted with the client's
-    key. Writes disclosures:accounting_entry:recorded. Raises NotFound, ValidationFailed,
-    RecordUnreadable (the client's key is gone).
+    disclosure the client's accounting lists. `released_labels` are the sensitivity labels of
+    what the release carried (its notes' and the client's), which decide whether the entry may
+    go in an accounting given to a guardian (`guardian_may_receive`). The texts and the labels
+    are stored encrypted with the client's key. Writes disclosures:accounting_entry:recorded.
+    Raises NotFound, ValidationFailed, RecordUnreadable (the client's key is gone).
     """
     client = _client_in_agency(actor, client_id)
     texts: dict[str, object] = {
@@ -155,7 +175,9 @@ def accounting_entry_record(
         "purpose": purpose,
         "legal_basis": legal_basis,
     }
-    when, cleaned, kind = _clean_entry(disclosed_at, texts, excluded_kind)
+    when, cleaned, kind, released = _clean_entry(
+        disclosed_at, texts, excluded_kind, released_labels
+    )
     key = _key(client.id)
     entry = AccountingEntry(
         id=uuid.uuid4(),
@@ -169,6 +191,7 @@ def accounting_entry_record(
     for column in ENTRY_COLUMNS:
         blob = key.encrypt_text(purpose_of(column), entry.id, getattr(cleaned, column))
         setattr(entry, f"{column}_enc", blob)
+    entry.labels_enc = key.encrypt_text(purpose_of(LABELS_COLUMN), entry.id, json.dumps(released))
     entry.save(force_insert=True)
     ledger.record(
         actor=actor,
@@ -260,6 +283,7 @@ class EntryView:
     recorded_by: str
     release_id: UUID | None
     annotations: list[AnnotationView]
+    for_guardian: bool  # may be listed in an accounting given to a guardian
 
     @property
     def included(self) -> bool:
@@ -274,6 +298,12 @@ class AccountingReport:
     as_of: dt.datetime
     window_start: dt.datetime
     entries: list[EntryView]
+    audience: str = STAFF
+
+    @property
+    def for_guardian(self) -> bool:
+        """The accounting given to a parent, guardian or other personal representative."""
+        return self.audience == GUARDIAN
 
     @property
     def included(self) -> list[EntryView]:
@@ -291,7 +321,31 @@ def _open(key: DataKey, purpose: str, row_id: UUID, blob: bytes | memoryview) ->
         return UNREADABLE
 
 
-def _entry_view(key: DataKey | None, entry: AccountingEntry, names: dict[UUID, str]) -> EntryView:
+def released_labels(key: DataKey | None, entry: AccountingEntry) -> frozenset[str] | None:
+    """The labels of what the entry's release carried, or None when they cannot be known (an
+    entry recorded before they were kept, a destroyed key, a damaged ciphertext)."""
+    if key is None or entry.labels_enc is None:
+        return None
+    try:
+        text = key.decrypt_text(purpose_of(LABELS_COLUMN), entry.id, entry.labels_enc)
+    except DecryptionFailed:
+        return None
+    return frozenset(json.loads(text))
+
+
+def guardian_may_receive(released: frozenset[str] | None, client_labels: Iterable[str]) -> bool:
+    """Whether an entry may be listed in an accounting given to a parent, guardian or other
+    personal representative: only if it is known what its release carried, and neither that
+    nor the client today is labelled minor_consented (what a minor consented to alone, and whom
+    it went to, is the minor's alone: 45 CFR 164.502(g)(3); domain brief 4.2 and 13)."""
+    if released is None:
+        return False
+    return Label.MINOR_CONSENTED not in released | frozenset(client_labels)
+
+
+def _entry_view(
+    key: DataKey | None, entry: AccountingEntry, names: dict[UUID, str], client: Client
+) -> EntryView:
     def text(column: str) -> str:
         if key is None:
             return UNREADABLE
@@ -319,6 +373,7 @@ def _entry_view(key: DataKey | None, entry: AccountingEntry, names: dict[UUID, s
         recorded_by=names.get(entry.recorded_by_id, ""),
         release_id=entry.release_id,
         annotations=notes,
+        for_guardian=guardian_may_receive(released_labels(key, entry), client.labels or ()),
     )
 
 
@@ -336,19 +391,29 @@ def accounting_report(
     client_id: UUID | str,
     as_of: dt.datetime | None = None,
     fmt: Format = "html",
+    audience: str = STAFF,
 ) -> AccountingReport:
     """The client's accounting of disclosures: every entry in the six years up to `as_of`
     (default now), oldest first, each marked as listed in the client's accounting or excluded
     from it (with the 164.528(a)(1) reason), with its annotations.
 
-    Needs a privacy officer of the client's agency (`ledger.reports.report_client`). Writes
-    disclosures:accounting:viewed with the date, the format and the number of entries. Raises
-    NotFound (also when not allowed), ValidationFailed (a naive `as_of`).
+    `audience="guardian"`: the accounting given to a parent, guardian or other personal
+    representative, which holds only the entries `guardian_may_receive` allows (nothing says how
+    many were left out). Needs a privacy officer of the client's agency
+    (`ledger.reports.report_client`). Writes disclosures:accounting:viewed with the date, the
+    format, the audience and the number of entries (and, for a guardian, how many were left
+    out). Raises NotFound (also when not allowed), ValidationFailed (a naive `as_of`, an unknown
+    audience).
     """
     client = report_client(actor, client_id)
     as_of = as_of or clock.now()
+    problems: dict[str, str] = {}
     if timezone_naive(as_of):
-        raise ValidationFailed({"as_of": "must be a date and time with its time zone"})
+        problems["as_of"] = "must be a date and time with its time zone"
+    if audience not in AUDIENCES:
+        problems["audience"] = "must be one of: " + ", ".join(AUDIENCES)
+    if problems:
+        raise ValidationFailed(problems)
     start = years_before(as_of, ACCOUNTING_YEARS)
     rows = list(
         AccountingEntry.objects.filter(
@@ -362,7 +427,17 @@ def accounting_report(
     except DecryptionFailed:
         key = None  # shredded: the entries still show their dates and kinds
     names = _staff_names(rows)
-    entries = [_entry_view(key, row, names) for row in rows]
+    every = [_entry_view(key, row, names, client) for row in rows]
+    entries = [e for e in every if e.for_guardian] if audience == GUARDIAN else every
+    details: dict[str, ledger.DetailValue] = {
+        "format": fmt,
+        "audience": audience,
+        "as_of": as_of.isoformat(),
+        "entries": len(entries),
+        "excluded": sum(1 for e in entries if not e.included),
+    }
+    if audience == GUARDIAN:
+        details["left_out"] = len(every) - len(entries)
     ledger.record(
         actor=actor,
         event_type=EventType.ACCOUNTING_VIEWED,
@@ -370,12 +445,7 @@ def accounting_report(
         subject_id=client.id,
         client_id=client.id,
         policy_ids=(REPORT_RULE,),
-        details={
-            "format": fmt,
-            "as_of": as_of.isoformat(),
-            "entries": len(entries),
-            "excluded": sum(1 for e in entries if not e.included),
-        },
+        details=details,
     )
     return AccountingReport(
         client_id=client.id,
@@ -383,4 +453,5 @@ def accounting_report(
         as_of=as_of,
         window_start=start,
         entries=entries,
+        audience=audience,
     )

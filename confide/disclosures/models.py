@@ -50,6 +50,13 @@ class AccountingEntry(BaseModel):
     description_enc = models.BinaryField()
     purpose_enc = models.BinaryField()
     legal_basis_enc = models.BinaryField()
+    # Null: recorded before release labels were kept (such an entry never goes to a guardian).
+    labels_enc = models.BinaryField(
+        null=True,
+        blank=True,
+        help_text="The sensitivity labels of what the release carried (its notes' and the "
+        "client's), encrypted: decides what an accounting given to a guardian lists.",
+    )
 
     class Meta:
         db_table = "disclosures_accountingentry"

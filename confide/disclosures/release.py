@@ -307,9 +307,18 @@ def _tell_client(
 
 
 def _account(
-    actor: Actor, request: DisclosureRequest, key: DataKey, delivery: Delivery, notes: int
+    actor: Actor,
+    request: DisclosureRequest,
+    key: DataKey,
+    delivery: Delivery,
+    notes: int,
+    note_labels: frozenset[str],
 ) -> None:
+    """The accounting entry of this delivery, with the labels of what it carried: the released
+    notes' and the client's (a verbal disclosure carries no notes, so only the client's), which
+    keep it out of an accounting given to a guardian where a minor consented alone."""
     allowed = dec.releasable(request.decisions)
+    client_labels = Client.objects.values_list("labels", flat=True).get(id=request.client_id)
     description = (
         f"{'; '.join(dec.CATEGORIES[c] for c in request.categories if c in allowed)}; "
         f"notes dated {request.date_from.isoformat()} to {request.date_to.isoformat()}"
@@ -327,6 +336,7 @@ def _account(
         purpose=key.decrypt_text(purpose_of("description"), request.id, request.description_enc),
         legal_basis="; ".join(dec.citations_of(request.decisions, allowed))[:300] or "See decision",
         excluded_kind=excluded_kind(request),
+        released_labels=sorted({*(client_labels or ()), *note_labels}),
         release_id=delivery.id,
     )
     delivery.accounting_entry = entry
@@ -374,14 +384,14 @@ def _clean_release(
 
 def _attach_pdf(
     actor: Actor, request: DisclosureRequest, packet: ReleasePacket, key: DataKey, d: Delivery
-) -> bytes:
-    """Render the packet for this delivery, record its SHA-256, keep an encrypted copy."""
-    pdf = packet_pdf.render(
-        _content(actor, request, packet, key, d.method, timezone.localdate(d.disclosed_at))
-    )
+) -> tuple[bytes, frozenset[str]]:
+    """Render the packet for this delivery, record its SHA-256, keep an encrypted copy. Returns
+    the PDF and the labels of the notes it carries."""
+    content = _content(actor, request, packet, key, d.method, timezone.localdate(d.disclosed_at))
+    pdf = packet_pdf.render(content)
     d.digest = packet_pdf.digest(pdf)
     d.pdf = _store_pdf(actor, request, key, pdf)
-    return pdf
+    return pdf, frozenset(label for note in content.notes for label in note.labels)
 
 
 def _attach_link(delivery: Delivery) -> links.NewLink:
@@ -456,13 +466,17 @@ def release(
         disclosed_at=clean.when,
         notice_exception=clean.exception,
     )
-    pdf = _attach_pdf(actor, request, packet, key, delivery) if packet is not None else None
+    pdf, note_labels = (
+        _attach_pdf(actor, request, packet, key, delivery)
+        if packet is not None
+        else (None, frozenset[str]())
+    )
     link = _attach_link(delivery) if method == DeliveryMethod.LINK else None
     delivery.summary_enc = key.encrypt_text(f"{DELIVERY_TABLE}.summary", delivery.id, clean.summary)
     delivery.notice_reason_enc = key.encrypt_text(
         f"{DELIVERY_TABLE}.notice_reason", delivery.id, clean.reason
     )
-    _account(actor, request, key, delivery, len(packet.note_ids) if packet else 0)
+    _account(actor, request, key, delivery, len(packet.note_ids) if packet else 0, note_labels)
     delivery.client_notice = _tell_client(actor, request, key, delivery, clean.exception)
     delivery.save(force_insert=True)
     request.status = RequestStatus.RELEASED

@@ -1,5 +1,6 @@
 """Forms of the report pages: choosing a client, the access report's filters, the accounting's
-date, and an annotation. Filters travel as GET parameters: ids, dates and codes only."""
+date and whom it is for, and an annotation. Filters travel as GET parameters: ids, dates and
+codes only."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from uuid import UUID
 
 from django import forms
 
+from confide.access.policy import GUARDIAN, STAFF
 from confide.core import clock
 from confide.disclosures.accounting import MAX_ANNOTATION
 from confide.ledger.enums import EventType
@@ -17,6 +19,10 @@ from confide.ledger.reports import SYSTEM, ReportFilters, Sort
 REPORTS = (("access", "Access report"), ("accounting", "Accounting of disclosures"))
 SORT_CHOICES = (("time", "Time"), ("user", "Staff member"), ("action", "Action"))
 ORDER_CHOICES = (("desc", "Descending (newest first, Z to A)"), ("asc", "Ascending"))
+AUDIENCE_CHOICES = (
+    (STAFF, "The client, or the agency's own review"),
+    (GUARDIAN, "A parent, guardian or other personal representative"),
+)
 
 
 class DateInput(forms.DateInput):
@@ -99,12 +105,22 @@ class AccountingForm(forms.Form):
         widget=DateInput,
         help_text="The six years up to the end of this day. Leave empty for now.",
     )
+    audience = forms.ChoiceField(
+        label="For",
+        choices=AUDIENCE_CHOICES,
+        required=False,
+        help_text="A representative's copy leaves out every disclosure of what a minor "
+        "consented to alone.",
+    )
 
     def clean_as_of(self) -> dt.date | None:
         day: dt.date | None = self.cleaned_data.get("as_of")
         if day is not None and day > clock.today():
             raise forms.ValidationError("Choose today or an earlier day.")
         return day
+
+    def clean_audience(self) -> str:
+        return self.cleaned_data.get("audience") or STAFF
 
 
 class AnnotationForm(forms.Form):

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from confide.access.policy import STAFF
 from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.core.errors import NotPermitted
@@ -189,8 +190,21 @@ def _as_of(form: AccountingForm) -> dt.datetime | None:
 
 
 def _accounting_form(request: HttpRequest) -> AccountingForm:
-    data: QueryDict | None = request.GET if "as_of" in request.GET else None
+    bound = "as_of" in request.GET or "audience" in request.GET
+    data: QueryDict | None = request.GET if bound else None
     return AccountingForm(data)
+
+
+def _audience(form: AccountingForm) -> str:
+    return str(form.cleaned_data["audience"]) if form.is_bound else STAFF
+
+
+def _accounting_query(form: AccountingForm) -> str:
+    """The page's choices, for the CSV link and for going back to the page."""
+    if not form.is_bound:
+        return ""
+    chosen = {k: form.data.get(k, "") for k in ("as_of", "audience")}
+    return urlencode({k: v for k, v in chosen.items() if v})
 
 
 @require_GET
@@ -200,15 +214,17 @@ def accounting_page(request: HttpRequest, actor: Actor, client_id: UUID) -> Http
     form = _accounting_form(request)
     report = None
     if not form.is_bound or form.is_valid():
-        report = accounting.accounting_report(actor=actor, client_id=client_id, as_of=_as_of(form))
-    as_of = form.data.get("as_of", "") if form.is_bound else ""
+        report = accounting.accounting_report(
+            actor=actor, client_id=client_id, as_of=_as_of(form), audience=_audience(form)
+        )
+    query = _accounting_query(form)
     context = {
         "form": form,
         "report": report,
         "client_id": client_id,
         "annotation_max": accounting.MAX_ANNOTATION,
         "csv_url": reverse("ledger:accounting_csv", args=[client_id])
-        + ("?" + urlencode({"as_of": as_of}) if as_of else ""),
+        + ("?" + query if query else ""),
         "access_url": reverse("ledger:access_report", args=[client_id]),
     }
     return render(request, "ledger/accounting.html", context, status=_status(form))
@@ -220,12 +236,14 @@ def accounting_csv_view(request: HttpRequest, actor: Actor, client_id: UUID) -> 
     reports.report_client(actor, client_id)
     form = _accounting_form(request)
     if form.is_bound and not form.is_valid():  # the page shows the error
-        query = urlencode({"as_of": form.data.get("as_of", "")})
+        query = _accounting_query(form)
         return redirect(reverse("ledger:accounting", args=[client_id]) + "?" + query)
     report = accounting.accounting_report(
-        actor=actor, client_id=client_id, as_of=_as_of(form), fmt="csv"
+        actor=actor, client_id=client_id, as_of=_as_of(form), fmt="csv", audience=_audience(form)
     )
-    name = f"accounting-{report.client_id}-{timezone.localdate(report.as_of):%Y%m%d}.csv"
+    day = timezone.localdate(report.as_of)
+    copy = "-representative" if report.for_guardian else ""
+    name = f"accounting-{report.client_id}-{day:%Y%m%d}{copy}.csv"
     return download(accounting_csv(report), "text/csv; charset=utf-8", name)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from confide.access.policy import GUARDIAN
 from confide.core import clock
 from confide.core.enums import Role
 from confide.core.errors import NotFound, ValidationFailed
@@ -34,6 +35,7 @@ from confide.ledger import services as ledger_services
 from confide.ledger.enums import EventType
 from confide.ledger.testing import as_table_owner
 from confide.ledger.tests.support import events_since, ledger_mark
+from confide.records.models import Client
 from confide.testing import World, actor, make_user
 
 AS_OF = dt.datetime(2025, 6, 15, 12, 0, tzinfo=dt.UTC)
@@ -55,6 +57,7 @@ def record(world: World, **changes: Any) -> AccountingEntry:
         "purpose": PURPOSE,
         "legal_basis": "45 CFR 164.512(f)(1)(ii)",
         "excluded_kind": None,
+        "released_labels": [],
     }
     values.update(changes)
     return accounting_entry_record(**values)
@@ -333,6 +336,7 @@ def test_reading_the_report_is_on_the_ledger(world: World) -> None:
     assert event.client_id == world.client_a.id
     assert event.details == {
         "format": "csv",
+        "audience": "staff",
         "as_of": AS_OF.isoformat(),
         "entries": 2,
         "excluded": 1,
@@ -386,3 +390,120 @@ def test_the_csv_holds_every_entry_with_formulas_neutralized(world: World) -> No
     assert "privacy_a: @note" in first[12]
     assert second[6] == "no"
     assert second[7] == "limited_data_set"
+
+
+# ---- an accounting given to a parent, guardian or other personal representative ---------------
+
+
+def guardian_report(world: World, as_of: dt.datetime = AS_OF) -> accounting.AccountingReport:
+    return accounting_report(
+        actor=actor(world.privacy_a), client_id=world.client_a.id, as_of=as_of, audience=GUARDIAN
+    )
+
+
+def test_a_guardians_accounting_leaves_out_what_a_minor_consented_to_alone(world: World) -> None:
+    record(world, recipient="plain", disclosed_at=AS_OF - dt.timedelta(days=3))
+    record(world, recipient="hiv", released_labels=["hiv"], disclosed_at=AS_OF - dt.timedelta(2))
+    record(world, recipient="alone", released_labels=["minor_consented", "hiv"])
+    full = report(world)
+    assert [e.recipient for e in full.entries] == ["alone", "plain", "hiv"]
+    assert [e.for_guardian for e in full.entries] == [False, True, True]
+    mark = ledger_mark()
+    copy = guardian_report(world)
+    assert copy.for_guardian
+    assert [e.recipient for e in copy.entries] == ["plain", "hiv"]
+    [event] = events_since(mark)
+    assert event.details == {
+        "format": "html",
+        "audience": "guardian",
+        "as_of": AS_OF.isoformat(),
+        "entries": 2,
+        "excluded": 0,
+        "left_out": 1,
+    }
+    rows = list(csv.reader(io.StringIO(accounting_csv(copy).decode("utf-8-sig"))))
+    assert [r[1] for r in rows[1:]] == ["plain", "hiv"]
+
+
+def test_a_client_labelled_as_having_consented_alone_has_nothing_for_a_guardian(
+    world: World,
+) -> None:
+    """Labelled after the disclosures (or an adult now, who consented alone as a minor): the
+    client's label covers every disclosure of theirs, whatever the entries recorded."""
+    record(world, recipient="before the label")
+    Client.objects.filter(id=world.client_a.id).update(labels=["minor_consented"])
+    assert guardian_report(world).entries == []
+    [entry] = report(world).entries  # the full accounting still lists it
+    assert entry.recipient == "before the label"
+    assert not entry.for_guardian
+
+
+def test_an_entry_whose_labels_cannot_be_read_never_goes_to_a_guardian(world: World) -> None:
+    kept = record(world, recipient="kept")
+    old = AccountingEntry.objects.create(  # as recorded before release labels were kept
+        id=uuid.uuid4(),
+        agency_id=kept.agency_id,
+        client_id=kept.client_id,
+        recorded_by_id=kept.recorded_by_id,
+        disclosed_at=kept.disclosed_at,
+        recipient_enc=kept.recipient_enc,
+        recipient_address_enc=kept.recipient_address_enc,
+        description_enc=kept.description_enc,
+        purpose_enc=kept.purpose_enc,
+        legal_basis_enc=kept.legal_basis_enc,
+    )
+    assert old.labels_enc is None
+    assert [e.id for e in guardian_report(world).entries] == [kept.id]
+    assert {e.id: e.for_guardian for e in report(world).entries} == {kept.id: True, old.id: False}
+    ClientKey.objects.filter(client_id=world.client_a.id).delete()  # shredded: nothing is known
+    assert guardian_report(world).entries == []
+    assert len(report(world).entries) == 2
+
+
+def test_the_released_labels_are_encrypted_at_rest(world: World) -> None:
+    entry = record(world, released_labels=["minor_consented", "part2_sud"])
+    raw = _raw("disclosures_accountingentry", entry.id)
+    for secret in (b"minor_consented", b"part2_sud"):
+        assert secret not in raw
+        assert secret.hex().encode() not in raw
+    assert accounting.released_labels(client_key(world.client_a.id), entry) == frozenset(
+        {"minor_consented", "part2_sud"}
+    )
+    assert entry.labels_enc is not None
+    with pytest.raises(DecryptionFailed):  # bound to its column
+        client_key(world.client_a.id).decrypt_text(
+            accounting.purpose_of("recipient"), entry.id, entry.labels_enc
+        )
+
+
+@pytest.mark.parametrize("labels", [["minor"], "minor_consented", None, [1], ["hiv", "other"]])
+def test_bad_released_labels_are_refused_whole(world: World, labels: object) -> None:
+    mark = ledger_mark()
+    with pytest.raises(ValidationFailed) as refused:
+        record(world, released_labels=labels)
+    assert set(refused.value.fields) == {"released_labels"}
+    assert not AccountingEntry.objects.exists()
+    assert events_since(mark) == []
+
+
+@pytest.mark.parametrize("audience", ["parent", "", "GUARDIAN", None])
+def test_an_unknown_audience_is_refused(world: World, audience: object) -> None:
+    record(world)
+    mark = ledger_mark()
+    with pytest.raises(ValidationFailed) as refused:
+        accounting_report(
+            actor=actor(world.privacy_a),
+            client_id=world.client_a.id,
+            as_of=AS_OF,
+            audience=audience,  # type: ignore[arg-type]
+        )
+    assert set(refused.value.fields) == {"audience"}
+    assert events_since(mark) == []
+
+
+def test_only_privacy_officers_read_a_guardians_accounting_too(world: World) -> None:
+    record(world)
+    with pytest.raises(NotFound):
+        accounting_report(
+            actor=actor(world.worker_a), client_id=world.client_a.id, audience=GUARDIAN
+        )

@@ -1,7 +1,7 @@
 """What a minor consented to alone (label minor_consented, on a note or on the whole client)
 never reaches a parent, guardian or other personal representative through a disclosure: not in a
-packet released under a release of information a representative signed, nor told verbally under
-one."""
+packet released under a release of information a representative signed, not told verbally under
+one, and not listed in an accounting of disclosures given to one."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from confide.access.policy import GUARDIAN, STAFF
-from confide.disclosures import packets, release, services
+from confide.disclosures import accounting, packets, release, services
 from confide.disclosures.enums import RequestStatus
 from confide.disclosures.errors import NotReleasable
 from confide.disclosures.models import AccountingEntry, Delivery, DisclosureRequest
@@ -190,3 +190,43 @@ def test_only_the_clients_releases_signed_by_a_representative_count(ready: World
     assert not signed_by_a_representative([], client)
     assert not signed_by_a_representative(["not-an-id", str(uuid.uuid4())], client)
     assert not signed_by_a_representative([str(theirs.id)], ready.client_a_other.id)
+
+
+# ---- the accounting given to a guardian ---------------------------------------------------------
+
+
+def _guardians_copy(w: World) -> list[accounting.EntryView]:
+    return accounting.accounting_report(
+        actor=actor(w.privacy_a), client_id=w.client_a.id, audience=GUARDIAN
+    ).entries
+
+
+@pytest.mark.parametrize("method", ["print", "verbal"])
+def test_a_release_of_a_client_who_consented_alone_is_not_in_a_guardians_accounting(
+    ready: World, method: str
+) -> None:
+    signed_note(ready.worker_a, ready.client_a, "Plan reviewed.", on=IN_RANGE)
+    _on_file(ready, by_representative=False)
+    request = _request(ready)
+    if method == "print":
+        _build(ready, request)
+    _label_client(ready, CONSENTED_ALONE)
+    done = _release(ready, request, method)
+    _label_client(ready, [])  # the label recorded with the entry still keeps it out
+    entry = AccountingEntry.objects.get(release_id=done.delivery.id)
+    assert entry.excluded_kind == ""  # in the client's own accounting
+    assert _guardians_copy(ready) == []
+    full = accounting.accounting_report(actor=actor(ready.privacy_a), client_id=ready.client_a.id)
+    assert [(e.id, e.for_guardian) for e in full.entries] == [(entry.id, False)]
+
+
+def test_a_release_of_unlabelled_notes_is_in_a_guardians_accounting(ready: World) -> None:
+    signed_note(ready.worker_a, ready.client_a, "Plan reviewed.", on=IN_RANGE)
+    signed_note(ready.worker_a, ready.client_a, "Alone.", on=IN_RANGE, labels=CONSENTED_ALONE)
+    _on_file(ready, by_representative=False)
+    request = _request(ready)
+    _build(ready, request)
+    done = _release(ready, request)
+    [listed] = _guardians_copy(ready)
+    assert listed.release_id == done.delivery.id
+    assert listed.for_guardian

@@ -66,6 +66,7 @@ def record_entry(world: World, **changes: object) -> AccountingEntry:
         "purpose": "Court order of 2026-02-01",
         "legal_basis": "45 CFR 164.512(e)(1)(i)",
         "excluded_kind": None,
+        "released_labels": [],
     }
     values.update(changes)
     return accounting.accounting_entry_record(**values)  # type: ignore[arg-type]
@@ -280,6 +281,43 @@ def test_an_accounting_date_in_the_future_is_a_form_error(world: World) -> None:
     mark = ledger_mark()
     response = http.get(url("accounting", world.client_a.id, f"?as_of={future}"))
     assert response.status_code == 400
+    assert events_since(mark) == []
+
+
+def test_a_representatives_copy_leaves_out_what_a_minor_consented_to_alone(world: World) -> None:
+    record_entry(world, recipient="Counsel Quillfeather")
+    record_entry(world, recipient="Clinic Marrowdale", released_labels=["minor_consented"])
+    http = browser(world.privacy_a)
+    full = http.get(url("accounting", world.client_a.id)).content.decode()
+    assert "Clinic Marrowdale" in full
+    assert full.count("Left out of a representative's copy") == 1
+    mark = ledger_mark()
+    response = http.get(url("accounting", world.client_a.id, "?audience=guardian"))
+    assert response.status_code == 200
+    copy = response.content.decode()
+    assert "Counsel Quillfeather" in copy
+    assert "Clinic Marrowdale" not in copy
+    assert "for a parent, guardian or other personal representative" in copy
+    assert "audience=guardian" in copy  # the CSV link keeps the choice
+    [event] = events_since(mark)
+    assert event.details["audience"] == "guardian"
+    assert event.details["left_out"] == 1
+    csv_response = http.get(url("accounting_csv", world.client_a.id, "?audience=guardian"))
+    assert csv_response["Content-Disposition"].endswith('-representative.csv"')
+    rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+    assert [r[1] for r in rows[1:]] == ["Counsel Quillfeather"]
+
+
+def test_an_unknown_audience_is_a_form_error(world: World) -> None:
+    record_entry(world)
+    http = browser(world.privacy_a)
+    mark = ledger_mark()
+    response = http.get(url("accounting", world.client_a.id, "?audience=parent"))
+    assert response.status_code == 400
+    assert "County Court Clerk Vantablack" not in response.content.decode()
+    export = http.get(url("accounting_csv", world.client_a.id, "?audience=parent"))
+    assert export.status_code == 302
+    assert export["Location"] == url("accounting", world.client_a.id, "?audience=parent")
     assert events_since(mark) == []
 
 
