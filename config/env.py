@@ -76,7 +76,8 @@ def database_from_url(url: str, *, base_dir: Path) -> dict[str, Any]:
         }
     if parts.scheme in {"postgres", "postgresql"}:
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            # Django's, but the ledger's flush wait runs first among commit hooks (decision 0016).
+            "ENGINE": "confide.ledger.postgresql",
             "NAME": unquote(parts.path.lstrip("/")) or "confide",
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),

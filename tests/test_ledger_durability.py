@@ -1,18 +1,29 @@
 """An append returns only once its commit is on disk: the real path, committed for real (a
 scratch database), with no mock: `record`, the commit, the on-commit flush wait on the driver's
-connection (decisions 0005 and 0012, item 7)."""
+connection (decisions 0005 and 0012, item 7). The wait runs before the transaction's other
+commit hooks, and when it fails they still run before the caller is told (decision 0016)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 import pytest
+from django.core import mail
 from django.db import connection, transaction
 from psycopg import pq
 from scratchdb import ScratchDatabase
 
+from confide.access.models import AccessGrant
+from confide.access.services import break_glass_open
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
+from confide.ledger.models import Event
+from confide.testing import actor, build_world
+
+# A statement the server refuses (no such function), sent where the flush wait's statement
+# goes: the wait fails after a real commit, as when the role may not emit the message.
+REFUSED_FLUSH = b"SELECT confide_no_such_flush()"
 
 
 def _lsn(name: str) -> int:
@@ -23,19 +34,82 @@ def _lsn(name: str) -> int:
     return int(row[0])
 
 
+@transaction.atomic
+def _sign_in(flushed_for_hook: list[int]) -> int:
+    """An appending action with a commit hook registered before its append; returns where the
+    WAL it wrote before its commit ends (a lower bound of its commit record: other sessions' WAL
+    makes the insert position after the commit no bound)."""
+    transaction.on_commit(lambda: flushed_for_hook.append(_lsn("pg_current_wal_flush_lsn")))
+    ledger.record(actor=None, event_type=EventType.SIGN_IN)
+    return _lsn("pg_current_wal_insert_lsn")
+
+
 @pytest.mark.parametrize("at_commit", [True, False])
 def test_an_append_returns_only_after_its_commit_is_flushed(
     scratch_db: ScratchDatabase, settings: Any, at_commit: bool
 ) -> None:
+    """What the transaction wrote is on disk before its other commit hooks run, even one
+    registered before the append, and so before the caller goes on."""
     if scratch_db.vendor != "postgresql":
         pytest.skip("SQLite commits synchronously")
     settings.CONFIDE_LEDGER_LINK_AT_COMMIT = at_commit
     with scratch_db.bound():
-        written: list[int] = []
-        for attempt in range(5):  # the WAL writer flushing in between could hide a missing wait
-            with transaction.atomic():
-                # Registered first, so it runs after the commit and before the flush wait.
-                transaction.on_commit(lambda: written.append(_lsn("pg_current_wal_insert_lsn")))
-                ledger.record(actor=None, event_type=EventType.SIGN_IN)
-            assert _lsn("pg_current_wal_flush_lsn") >= written[attempt]
+        for _ in range(5):  # the WAL writer flushing in between could hide a missing wait
+            flushed_for_hook: list[int] = []
+            written = _sign_in(flushed_for_hook)
+            assert flushed_for_hook[0] >= written
+            assert _lsn("pg_current_wal_flush_lsn") >= written
             assert connection.connection.pgconn.transaction_status == pq.TransactionStatus.IDLE
+
+
+@transaction.atomic
+def _sign_in_between_hooks(ran: list[str]) -> None:
+    # Registered first, yet it runs after the failed wait, which marked the connection.
+    transaction.on_commit(lambda: ran.append(f"before, wait failed: {connection.errors_occurred}"))
+    ledger.record(actor=None, event_type=EventType.SIGN_IN)
+    transaction.on_commit(lambda: ran.append("after"))
+    with transaction.atomic():  # a savepoint, released
+        transaction.on_commit(lambda: ran.append("robust"), robust=True)
+
+
+@pytest.mark.parametrize("at_commit", [True, False])
+def test_a_failed_flush_wait_lets_every_other_hook_run_then_reaches_the_caller(
+    scratch_db: ScratchDatabase, settings: Any, monkeypatch: pytest.MonkeyPatch, at_commit: bool
+) -> None:
+    if scratch_db.vendor != "postgresql":
+        pytest.skip("SQLite commits synchronously: no flush wait")
+    settings.CONFIDE_LEDGER_LINK_AT_COMMIT = at_commit
+    monkeypatch.setattr(ledger, "_FLUSH_BYTES", REFUSED_FLUSH)
+    ran: list[str] = []
+    with scratch_db.bound():
+        with pytest.raises(ledger.DurabilityUnconfirmed, match="committed") as raised:
+            _sign_in_between_hooks(ran)
+        assert ran == ["before, wait failed: True", "after", "robust"]
+        assert isinstance(raised.value.__cause__, psycopg.errors.UndefinedFunction)
+        assert connection.errors_occurred  # Django checks the connection before reusing it
+        # The action committed all the same.
+        assert Event.objects.filter(event_type=EventType.SIGN_IN).count() == 1
+
+
+def test_a_grants_notifications_go_out_when_its_flush_cannot_be_confirmed(
+    scratch_db: ScratchDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Break the glass: the grant committed, so its supervisor and privacy officers must be
+    emailed, even though the caller is then told the flush was not confirmed."""
+    if scratch_db.vendor != "postgresql":
+        pytest.skip("SQLite commits synchronously: no flush wait")
+    with scratch_db.bound():
+        world = build_world()
+        mail.outbox.clear()
+        monkeypatch.setattr(ledger, "_FLUSH_BYTES", REFUSED_FLUSH)
+        with pytest.raises(ledger.DurabilityUnconfirmed):
+            break_glass_open(
+                actor=actor(world.other_worker_a),
+                client_id=world.client_a.id,
+                reason_category="imminent_harm",
+                reason_text="A call about immediate danger; the assigned worker is away.",
+                reauthenticated=True,
+            )
+        monkeypatch.undo()
+        assert AccessGrant.objects.filter(user=world.other_worker_a).count() == 1
+        assert world.privacy_a.email in [message.to[0] for message in mail.outbox]

@@ -18,7 +18,9 @@ caller goes on, `_wait_for_flush` commits a tiny synchronous transaction that wr
 record, whose flush covers the earlier commit record too (WAL is flushed in order). The caller
 still returns only once its action and event are durable; the flush is waited for outside the
 lock, where concurrent writers' flushes are grouped. If the database crashes in between, that
-transaction and any that saw it are lost together, never a part of the chain.
+transaction and any that saw it are lost together, never a part of the chain. The wait runs
+before the transaction's other commit hooks; if it fails, they still run, and then the caller
+gets DurabilityUnconfirmed (the project's PostgreSQL backend, `confide.ledger.postgresql`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from uuid import UUID
 
 import psycopg
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
@@ -41,6 +44,7 @@ from confide.core.actor import Actor
 from confide.ledger.chain import GENESIS_HASH, event_hash, event_payload, hashed_parts
 from confide.ledger.enums import EventType
 from confide.ledger.models import ChainHead, Event
+from confide.ledger.postgresql.base import DatabaseWrapper as FlushFirstDatabaseWrapper
 
 DetailValue = str | int | bool | None | list[str]
 # The order `record` builds an event's values in; checked against the model at import, so a new
@@ -250,8 +254,13 @@ def _arguments(payload: dict[str, Any], when: datetime) -> list[Any]:
 
 
 def _wait_for_flush_after_commit(db: BaseDatabaseWrapper) -> None:
-    if not any(entry[1] is _wait_for_flush for entry in db.run_on_commit):
-        db.on_commit(_wait_for_flush)
+    """Wait for the flush right after the commit, before the transaction's other commit hooks,
+    which still run if it fails (`confide.ledger.postgresql`, decision 0016)."""
+    if not isinstance(db, FlushFirstDatabaseWrapper):
+        raise ImproperlyConfigured(
+            "PostgreSQL needs the ENGINE 'confide.ledger.postgresql' (docs/decisions/0016)"
+        )
+    db.on_commit_first(_wait_for_flush)
 
 
 def _append_here(payload: dict[str, Any], when: datetime) -> None:

@@ -12,7 +12,9 @@ from typing import Any
 
 import psycopg
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
+from django.db.backends.postgresql import base as postgresql
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -192,6 +194,16 @@ def test_an_append_rolled_back_with_its_savepoint_leaves_no_flush_setting_behind
         assert (_synchronous_commit(), _flush_callbacks()) == ("on", 0)
         ledger.record(actor=ACTOR, event_type=EventType.SIGN_OUT)
         assert (_synchronous_commit(), _flush_callbacks()) == ("off", 1)
+
+
+def test_a_plain_django_postgresql_backend_is_refused_for_the_flush_wait() -> None:
+    # Django's own backend would run the wait in registration order, and drop the later commit
+    # hooks when it fails (decision 0016): the append refuses it rather than run that way.
+    plain = postgresql.DatabaseWrapper({"NAME": "unused", "OPTIONS": {}}, alias="plain")
+    plain.in_atomic_block = True
+    with pytest.raises(ImproperlyConfigured, match=r"confide\.ledger\.postgresql"):
+        ledger._wait_for_flush_after_commit(plain)
+    assert plain.run_on_commit == []
 
 
 def test_the_chain_is_locked_only_inside_a_transaction() -> None:

@@ -1,0 +1,1 @@
+"""Confide's PostgreSQL database backend (`ENGINE` "confide.ledger.postgresql"): see `base`."""
