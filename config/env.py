@@ -76,7 +76,7 @@ def database_from_url(url: str, *, base_dir: Path) -> dict[str, Any]:
         }
     if parts.scheme in {"postgres", "postgresql"}:
         return {
-            # Django's, but the ledger's flush wait runs first among commit hooks (decision 0016).
+            # Django's, but the ledger's flush wait runs first among commit hooks (decision 0017).
             "ENGINE": "confide.ledger.postgresql",
             "NAME": unquote(parts.path.lstrip("/")) or "confide",
             "USER": unquote(parts.username or ""),

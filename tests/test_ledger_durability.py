@@ -1,7 +1,7 @@
 """An append returns only once its commit is on disk: the real path, committed for real (a
 scratch database), with no mock: `record`, the commit, the on-commit flush wait on the driver's
 connection (decisions 0005 and 0012, item 7). The wait runs before the transaction's other
-commit hooks, and when it fails they still run before the caller is told (decision 0016)."""
+commit hooks, and when it fails they still run before the caller is told (decision 0017)."""
 
 from __future__ import annotations
 

@@ -255,10 +255,10 @@ def _arguments(payload: dict[str, Any], when: datetime) -> list[Any]:
 
 def _wait_for_flush_after_commit(db: BaseDatabaseWrapper) -> None:
     """Wait for the flush right after the commit, before the transaction's other commit hooks,
-    which still run if it fails (`confide.ledger.postgresql`, decision 0016)."""
+    which still run if it fails (`confide.ledger.postgresql`, decision 0017)."""
     if not isinstance(db, FlushFirstDatabaseWrapper):
         raise ImproperlyConfigured(
-            "PostgreSQL needs the ENGINE 'confide.ledger.postgresql' (docs/decisions/0016)"
+            "PostgreSQL needs the ENGINE 'confide.ledger.postgresql' (docs/decisions/0017)"
         )
     db.on_commit_first(_wait_for_flush)
 

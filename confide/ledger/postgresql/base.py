@@ -1,4 +1,4 @@
-"""Django's PostgreSQL backend, with one commit hook that runs before the others (decision 0016).
+"""Django's PostgreSQL backend, with one commit hook that runs before the others (decision 0017).
 
 `ledger.services` commits an appending transaction without waiting for the disk, and registers
 the wait for its flush with `on_commit_first`. Django runs commit hooks in the order they were

@@ -1,4 +1,4 @@
-"""The project's PostgreSQL backend runs one commit hook first (decision 0016): the hook
+"""The project's PostgreSQL backend runs one commit hook first (decision 0017): the hook
 registered with `on_commit_first` runs before every other, and if it raises, the others still
 run before its error reaches the caller. No database is needed: the hooks are run as Django runs
 them once a transaction has committed (tests/test_ledger_durability.py commits for real)."""

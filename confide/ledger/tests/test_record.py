@@ -198,7 +198,7 @@ def test_an_append_rolled_back_with_its_savepoint_leaves_no_flush_setting_behind
 
 def test_a_plain_django_postgresql_backend_is_refused_for_the_flush_wait() -> None:
     # Django's own backend would run the wait in registration order, and drop the later commit
-    # hooks when it fails (decision 0016): the append refuses it rather than run that way.
+    # hooks when it fails (decision 0017): the append refuses it rather than run that way.
     plain = postgresql.DatabaseWrapper({"NAME": "unused", "OPTIONS": {}}, alias="plain")
     plain.in_atomic_block = True
     with pytest.raises(ImproperlyConfigured, match=r"confide\.ledger\.postgresql"):
