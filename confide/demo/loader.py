@@ -8,6 +8,9 @@ demo is loaded once per database (a fresh database starts over).
 Riverbend also gets one of each access control to look at (`_seed_access`): a practitioner
 designated for domestic-violence locations, a trainee, a client whose address is protected
 (`dv_location`), a conflict wall, an agreed restriction and one awaiting a privacy officer.
+Its disclosures (`_seed_disclosures`): a duty-to-warn request waiting for review, a referral
+ready to build into a packet, and two disclosures already made and accounted for (one in the
+accounting the client receives, one excluded from it as treatment).
 """
 
 from __future__ import annotations
@@ -543,7 +546,8 @@ DEMO_STATES = ("NY", "CA")
 
 def _seed_disclosures(setups: list[AgencySetup], today: dt.date) -> None:
     """Each agency's disclosure profile; in the first agency, a duty-to-warn request waiting in
-    the reviewers' queue and a treatment referral ready to build into a packet."""
+    the reviewers' queue and a treatment referral ready to build into a packet, and, for the
+    first client of its second team, two disclosures already made (`_seed_released`)."""
     from confide.disclosures import services as disclosures
 
     for setup, state in zip(setups, DEMO_STATES, strict=False):
@@ -583,6 +587,75 @@ def _seed_disclosures(setups: list[AgencySetup], today: dt.date) -> None:
             **base,  # type: ignore[arg-type]
         ),
     )
+    _seed_released(setups[0], base)
+
+
+def _seed_released(setup: AgencySetup, base: dict[str, Any]) -> None:
+    """Two disclosures made by telephone and recorded afterwards, through the whole workflow, so
+    the client's accounting of disclosures has one entry the client receives and one excluded
+    from it: a warning to a person the client threatened (reviewed and approved by the privacy
+    officer first; 45 CFR 164.512(j)) and a call to the client's physician about their care
+    (treatment, which the accounting leaves out)."""
+    from confide.disclosures import release
+    from confide.disclosures import services as disclosures
+
+    cases = _first_cases(setup)
+    if len(cases) < 2 or cases[1] is None or not setup.teams[1].practitioners:
+        return
+    worker, client_id = setup.teams[1].practitioners[0], cases[1].client_id
+    privacy = _cli_actor(User.objects.get(agency=setup.agency, email__startswith="privacy@"))
+    warning = disclosures.request_create(
+        actor=worker,
+        client_id=client_id,
+        data=disclosures.RequestInput(
+            recipient="Named person the client threatened",
+            recipient_type="potential_victim",
+            purpose="prevent_serious_threat",
+            categories=["mental_health_general"],
+            facts={"threat": {"present": True}},
+            **{**base, "description": "To warn them of the client's threat against them"},
+        ),
+    )
+    disclosures.request_review(
+        actor=privacy,
+        request_id=warning.id,
+        approve=True,
+        reason="A specific threat against a named person; warn them as state law allows.",
+        answers={
+            "threat": {
+                "present": True,
+                "serious": True,
+                "imminent": True,
+                "target": "third_party",
+                "victim_reasonably_identifiable": True,
+            },
+            "professional_role": "LCSW",
+        },
+    )
+    treatment = disclosures.request_create(
+        actor=worker,
+        client_id=client_id,
+        data=disclosures.RequestInput(
+            recipient="Dr. Amara Lindqvist, the client's physician",
+            recipient_type="health_care_provider",
+            purpose="treatment",
+            categories=["general"],
+            **{**base, "description": "To coordinate the client's care with their physician"},
+        ),
+    )
+    called = clock.now() - dt.timedelta(hours=1)
+    for request_id, summary in (
+        (warning.id, "Told them of the threat and advised them to contact the police."),
+        (treatment.id, "Discussed the medication change and the next appointment."),
+    ):
+        release.release(
+            actor=worker,
+            request_id=request_id,
+            method="verbal",
+            notice=release.Notice(),
+            summary=summary,
+            disclosed_at=called,
+        )
 
 
 def _seed_portal(setup: AgencySetup) -> None:

@@ -219,3 +219,23 @@ def test_riverbend_shows_one_of_each_access_control() -> None:
     )
     assert view.address
     assert Event.objects.filter(event_type="records:client:updated").count() == 1
+
+
+def test_riverbend_has_disclosures_in_an_accounting_one_included_one_excluded() -> None:
+    from confide.disclosures.accounting import accounting_report
+    from confide.disclosures.enums import ExcludedKind
+
+    _load(clients=6, notes=2)
+    riverbend = Agency.objects.get(slug="demo-riverbend")
+    privacy = User.objects.get(agency=riverbend, role=Role.PRIVACY_OFFICER)
+    officer = actor_for(privacy, channel="web", mfa_verified=True)
+    released = Case.objects.filter(agency=riverbend).order_by("case_number")
+    clients = {c.client_id for c in released}
+    reports = [accounting_report(actor=officer, client_id=c) for c in clients]
+    [report] = [r for r in reports if r.entries]
+    included = report.included
+    excluded = [e for e in report.entries if not e.included]
+    assert [e.recipient for e in included] == ["Named person the client threatened"]
+    assert included[0].purpose == "To warn them of the client's threat against them"
+    assert "45 CFR 164.512(j)(1)(i)" in included[0].legal_basis
+    assert [e.excluded_kind for e in excluded] == [ExcludedKind.TPO]
