@@ -125,7 +125,28 @@ def conditions_of(decisions: Mapping[str, Mapping[str, Any]], only: Iterable[str
 
 
 def citations_of(decisions: Mapping[str, Mapping[str, Any]], only: Iterable[str]) -> list[str]:
-    return sorted({cite for c in only for cite in decisions[c]["decision"]["citations"]})
+    """The categories' citations once each, in the engine's order: each decision lists the rule
+    that decided it first, then the overlays' and the other regimes' citations."""
+    cites = (cite for c in only for cite in decisions[c]["decision"]["citations"])
+    return list(dict.fromkeys(cites))
+
+
+def citations_within(cites: Iterable[str], limit: int) -> str:
+    """As many whole citations, in order, as fit in `limit` characters joined by "; " (the
+    deciding rule's first), and "…" after them when some did not fit."""
+    items = list(cites)
+    whole = "; ".join(items)
+    if len(whole) <= limit:
+        return whole
+    kept: list[str] = []
+    size = 0
+    for cite in items:
+        grown = size + len(cite) + (2 if kept else 0)
+        if grown > limit - 3:  # room for "; …"
+            return "; ".join(kept) + "; …" if kept else cite[: limit - 1] + "…"
+        kept.append(cite)
+        size = grown
+    return whole  # not reached: the whole did not fit, so some citation stopped the loop
 
 
 def missing_of(decisions: Mapping[str, Mapping[str, Any]]) -> list[str]:

@@ -24,7 +24,7 @@ from confide.core.actor import Actor
 from confide.crypto.envelope import DataKey
 from confide.disclosures import decisions as dec
 from confide.disclosures import links, packet_pdf, packets, redaction
-from confide.disclosures.accounting import accounting_entry_record
+from confide.disclosures.accounting import MAX_LEGAL_BASIS, accounting_entry_record
 from confide.disclosures.engine.facts import Purpose, Recipient
 from confide.disclosures.enums import (
     ClientNotice,
@@ -220,7 +220,9 @@ def _content(
         categories=tuple(dec.CATEGORIES[c] for c in request.categories if c in allowed),
         date_from=request.date_from,
         date_to=request.date_to,
-        legal_basis=tuple(dec.citations_of(request.decisions, allowed)),
+        legal_basis=tuple(
+            dec.citations_of(request.decisions, [c for c in request.categories if c in allowed])
+        ),
         conditions=tuple(
             dec.plain_condition(c) for c in sorted(dec.conditions_of(request.decisions, allowed))
         ),
@@ -334,7 +336,11 @@ def _account(
         ),
         description=description[:2000],
         purpose=key.decrypt_text(purpose_of("description"), request.id, request.description_enc),
-        legal_basis="; ".join(dec.citations_of(request.decisions, allowed))[:300] or "See decision",
+        legal_basis=dec.citations_within(
+            dec.citations_of(request.decisions, [c for c in request.categories if c in allowed]),
+            MAX_LEGAL_BASIS,
+        )
+        or "See decision",
         excluded_kind=excluded_kind(request),
         released_labels=sorted({*(client_labels or ()), *note_labels}),
         release_id=delivery.id,

@@ -18,7 +18,7 @@ from confide.consent.sealed import seal_json
 from confide.core import clock
 from confide.core.errors import NotFound, NotPermitted, ValidationFailed
 from confide.crypto.envelope import client_key
-from confide.disclosures import packet_pdf, packets, release, selectors, services
+from confide.disclosures import accounting, packet_pdf, packets, release, selectors, services
 from confide.disclosures.enums import (
     ClientNotice,
     DeliveryMethod,
@@ -880,3 +880,40 @@ def test_no_disclosure_table_or_event_holds_names_or_free_text_in_clear(ready: W
     flat = repr(rows).encode()
     for secret in (b"Okonkwo", b"Imogen", b"Tomas", b"Quenby", b"415-555", b"Partner", b"Vague"):
         assert secret not in flat, secret
+
+
+def test_a_warnings_accounting_entry_names_the_rule_that_allowed_it_first(ready: World) -> None:
+    request = _request(ready, **THREAT)
+    services.request_review(
+        actor=actor(ready.privacy_a),
+        request_id=request.id,
+        approve=True,
+        reason="A specific threat against a named person.",
+        answers={
+            "threat": {
+                "present": True,
+                "serious": True,
+                "imminent": True,
+                "target": "third_party",
+                "victim_reasonably_identifiable": True,
+            },
+            "professional_role": "LCSW",
+        },
+    )
+    release.release(
+        actor=actor(ready.worker_a),
+        request_id=request.id,
+        method="verbal",
+        notice=release.Notice(),
+        summary="Warned them by phone.",
+        disclosed_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5),
+    )
+    entry = accounting.accounting_report(
+        actor=actor(ready.privacy_a), client_id=ready.client_a.id
+    ).entries[0]
+    cites = entry.legal_basis.split("; ")
+    assert cites[0].startswith("45 CFR 164.512(j)")  # the serious-threat permission decided
+    decided = DisclosureRequest.objects.get(id=request.id).decisions["mental_health_general"]
+    whole = decided["decision"]["citations"]
+    assert cites == whole[: len(cites)] or cites[:-1] == whole[: len(cites) - 1]
+    assert len(entry.legal_basis) <= accounting.MAX_LEGAL_BASIS
