@@ -18,6 +18,9 @@ directory.
    (`ledger_append`), versus plain INSERTs of the same rows, each in its own transaction too,
    into a twin table with the same indexes and no chain: through the ORM, and as one prepared
    statement on the driver's connection (the cheaper of the two is the ratio's baseline).
+   Each run also gives the CPU one event took in the writers' processes and in their server
+   processes (/proc), and so the most events per second this machine's cores could give that
+   path even with no waiting at all.
 4. Verification rate: `verify_chain` and `verify_ledger` (chain + checkpoints + tree) over every
    event, versus a bare hashlib loop over the same canonical bytes (already in memory).
 
@@ -39,7 +42,9 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import benchdb
@@ -202,15 +207,39 @@ def _writer(
     write = WRITERS[kind]
     write(event_fields(rng), seq)  # connect and warm up before the clock starts
     seq += 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone() or (0,)
     while time.time() < start_at:
         time.sleep(0.001)
     count, end = 0, start_at + seconds
+    mine, theirs = time.process_time(), backend_cpu(backend)
     while time.time() < end:
         write(event_fields(rng), seq)
         seq += 1
         count += 1
-    out.put(count)
+    out.put((count, time.process_time() - mine, backend_cpu(backend) - theirs))
     connections.close_all()
+
+
+def backend_cpu(pid: int) -> float:
+    """CPU seconds (user + system) the server process `pid` has used, from /proc (the bench's
+    server is on this machine); 0.0 where /proc cannot say."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Events per second of a run, and the CPU each event took in the writers' processes and
+    in their server processes (the WAL writer and other background work are not counted)."""
+
+    per_second: float
+    client_us: float
+    server_us: float
 
 
 def _append(fields: dict[str, Any], seq: int) -> None:
@@ -262,7 +291,7 @@ WRITERS: dict[str, Callable[[dict[str, Any], int], None]] = {
 }
 
 
-def append_rate(kind: str, writers: int, seconds: float, async_commit: bool = False) -> float:
+def append_rate(kind: str, writers: int, seconds: float, async_commit: bool = False) -> Rate:
     # Each append inserts and deletes a row of the link-at-commit queue; start every run from an
     # empty one (autovacuum may be off on a CI server; in production it is what clears it).
     with connection.cursor() as cursor:
@@ -277,10 +306,16 @@ def append_rate(kind: str, writers: int, seconds: float, async_commit: bool = Fa
     ]
     for proc in procs:
         proc.start()
-    total = sum(int(out.get()) for _ in procs)
+    results = [out.get() for _ in procs]
     for proc in procs:
         proc.join()
-    return total / seconds
+    total = sum(int(r[0]) for r in results)
+    per_event = 1e6 / max(total, 1)
+    return Rate(
+        total / seconds,
+        sum(r[1] for r in results) * per_event,
+        sum(r[2] for r in results) * per_event,
+    )
 
 
 def commit_latency_ms(count: int = 200) -> float:
@@ -372,9 +407,11 @@ def run(args: argparse.Namespace) -> None:
 
     print(f"\nappends: {args.seconds:.0f} s per run, one transaction per event")
     rates: dict[tuple[str, int], float] = {}
+    cpu: dict[tuple[str, int], Rate] = {}
     for writers in (2, 8):
         for kind in ("plain", "ledger", "plain-sql", "ledger-now"):
-            rates[(kind, writers)] = append_rate(kind, writers, args.seconds)
+            cpu[(kind, writers)] = measured = append_rate(kind, writers, args.seconds)
+            rates[(kind, writers)] = measured.per_second
         plain = max(rates[("plain", writers)], rates[("plain-sql", writers)])
         print(
             f"  {writers} writers: ledger.record {rates[('ledger', writers)]:6.0f}/s"
@@ -384,9 +421,18 @@ def run(args: argparse.Namespace) -> None:
             f" (at once {rates[('ledger-now', writers)] / plain:.2f})"
         )
 
+    cores = os.cpu_count() or 1
+    print(f"  CPU per event (client process + its server process), and what {cores} cores allow:")
+    for (kind, writers), measured in cpu.items():
+        both = measured.client_us + measured.server_us
+        print(
+            f"    {writers} writers, {kind:<10} client {measured.client_us:4.0f} us + server "
+            f"{measured.server_us:4.0f} us = {both:4.0f} us: at most {cores * 1e6 / both:5.0f}/s"
+        )
+
     # Diagnostic: every commit asynchronous (the session's setting), so no one waits for a flush.
-    ledger_async = append_rate("ledger", 2, args.seconds, async_commit=True)
-    plain_async = append_rate("plain", 2, args.seconds, async_commit=True)
+    ledger_async = append_rate("ledger", 2, args.seconds, async_commit=True).per_second
+    plain_async = append_rate("plain", 2, args.seconds, async_commit=True).per_second
     print(
         f"  diagnostic, 2 writers, synchronous_commit=off: ledger.record {ledger_async:.0f}/s"
         f"   plain INSERT {plain_async:.0f}/s   ratio {ledger_async / plain_async:.2f}"
