@@ -169,6 +169,7 @@ def test_a_disclosure_in_the_evening_counts_from_the_agencys_day(world: World) -
             purpose="Court order",
             legal_basis="45 CFR 164.512(e)(1)(i)",
             excluded_kind=None,
+            released_labels=[],
         )
         [due] = selectors.due_list(actor=actor(world.privacy_a), today=dt.date(2033, 3, 10))
     assert due.client_id == world.client_a.id
