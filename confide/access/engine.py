@@ -17,6 +17,7 @@ set would (a property test checks it); no decision is cached.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -116,6 +117,83 @@ def build_slices(policies: cedarpy.PolicySet) -> dict[tuple[str, str], Policies]
         for kind in (*sorted(kinds), ANY)
     }
 
+
+# ---- what a policy may read of a resource --------------------------------------------------------
+#
+# `evaluate` asks Cedar once for every group of questions alike in everything the policy can see
+# of their resources (type, attributes, parents), so no policy may read a resource's identity.
+# A policy may use `resource` only as the base of an attribute (`resource.labels`, `resource has
+# x`), as the subject of a type test without `in` (`resource is Confide::Note`), or on the left
+# of `in` one of the principal's sets of agencies and teams (which reads the resource's parents);
+# and its resource scope may name a type but no entity. Checked on the parsed policies at
+# start-up: a policy set that breaks this is refused, not silently grouped wrongly.
+
+ANCESTOR_SETS = frozenset({"agency", "teams", "supervisee_teams"})
+
+
+def _is_resource(expr: object) -> bool:
+    return isinstance(expr, pst.Var) and expr.name == "resource"
+
+
+def _principal_ancestors(expr: object) -> bool:
+    return (
+        isinstance(expr, pst.GetAttr)
+        and isinstance(expr.base, pst.Var)
+        and expr.base.name == "principal"
+        and expr.attr in ANCESTOR_SETS
+    )
+
+
+def _identity_reads(node: object) -> list[str]:
+    """Every place in this policy node where the resource itself (not an attribute, its type or
+    its parents) is read."""
+    if _is_resource(node):
+        return ["resource used as a value"]
+    if isinstance(node, pst.GetAttr | pst.HasAttr) and _is_resource(node.base):
+        return []
+    if isinstance(node, pst.Is) and _is_resource(node.base):
+        return (
+            []
+            if node.in_expr is None
+            else ["resource is ... in ...", *_identity_reads(node.in_expr)]
+        )
+    if isinstance(node, pst.BinaryOp) and node.op == "in" and _is_resource(node.left):
+        if _principal_ancestors(node.right):
+            return []
+        return ["resource in something other than the principal's agencies or teams"]
+    if isinstance(node, pst.FrozenMap):
+        return [found for item in node.values() for found in _identity_reads(item)]
+    if isinstance(node, tuple | list | frozenset):
+        return [found for item in node for found in _identity_reads(item)]
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        return [
+            found
+            for member in dataclasses.fields(node)
+            for found in _identity_reads(getattr(node, member.name))
+        ]
+    return []
+
+
+def identity_reads(policies: cedarpy.PolicySet) -> dict[str, list[str]]:
+    """The policies (by @id) that read a resource's identity, with where; empty when none."""
+    found: dict[str, list[str]] = {}
+    for pid, policy in policies.to_pst().static_policies.items():
+        where = (
+            [] if isinstance(policy.resource, pst.ScopeAny | pst.ScopeIs) else ["resource scope"]
+        )
+        where += [read for clause in policy.clauses for read in _identity_reads(clause.expr)]
+        if where:
+            found[policy.annotations.get("id", pid)] = where
+    return found
+
+
+def require_no_identity_reads(policies: cedarpy.PolicySet) -> None:
+    """Refuse a policy set some policy of which reads a resource's identity (RuntimeError)."""
+    if found := identity_reads(policies):
+        raise RuntimeError(f"policies that read a resource's identity cannot be grouped: {found}")
+
+
+require_no_identity_reads(POLICIES)
 
 # Built once at start-up from the parsed set; immutable like it.
 SLICES = build_slices(POLICIES)
@@ -264,9 +342,15 @@ class Principal:
     role: str
 
     def __post_init__(self) -> None:
-        # The guards leave policies out by `role`: it must be the role Cedar reads in `text`.
+        # The guards leave policies out by `role`: it must be the role Cedar reads in `text`;
+        # and the requests name the principal by `id`: it must be the entity `text` describes.
         if f'"role":{json.dumps(self.role)}' not in self.text:
             raise ValueError("a principal's role must be the one its entity text gives")
+        if not self.text.startswith(f'[{{"uid":{{"type":"{NAMESPACE}::User","id":'):
+            raise ValueError("a principal's text must be one user entity, its uid first")
+        uid = f'"uid":{{"type":"{NAMESPACE}::User","id":{json.dumps(self.id)}}}'
+        if not self.text.startswith(f"[{{{uid}"):
+            raise ValueError("a principal's id must be the one its entity text gives")
 
 
 def _quoted(text: str) -> str:
@@ -315,8 +399,9 @@ def evaluate(principal: Principal, asks: Sequence[Ask]) -> list[Decision]:
     context) among them, against the policies that can apply to it (a page is one).
 
     Questions alike in everything the policy can see of them (action, context, the resource's
-    type, attributes and parents) are asked once: no policy names a resource by id (a test holds
-    the policy to that), so the answer is a function of exactly those.
+    type, attributes and parents) are asked once: no policy reads a resource's identity (checked
+    on the parsed policies at start-up, `require_no_identity_reads`), so the answer is a function
+    of exactly those.
     """
     if not asks:
         return []

@@ -164,26 +164,62 @@ def test_only_the_actors_live_grants_come_with_the_facts(world: World) -> None:
 # ---- one Cedar question per distinct resource content ----------------------------------------
 
 
-# `resource in X` reads the resource's parents (part of its content) when X is an agency or a
-# team, which a client or note never is: these attributes hold only Agency and Team entities.
-ANCESTOR_SETS = ("agency", "teams", "supervisee_teams")
-
-
-def test_no_policy_names_a_resource_by_its_id() -> None:
+def test_no_policy_reads_a_resources_identity() -> None:
     # `evaluate` asks alike questions once, which is sound only while every policy reads the
-    # resource through its attributes, type or parents, never its identity.
-    code = re.sub(r"//[^\n]*", "", engine.POLICY_TEXT)
-    ancestors = "|".join(ANCESTOR_SETS)
-    code = re.sub(rf"\bresource in principal\.(?:{ancestors})\b", "", code)
-    bare_uses = re.findall(r"\bresource\b(?!\s*(?:\.|is\b|\)|,))", code)
-    assert bare_uses == []
+    # resource through its attributes, type or parents, never its identity (checked at start-up).
+    assert engine.identity_reads(engine.POLICIES) == {}
+
+
+VIP = "6f1d0a52-3c1b-4c55-9a0e-1d2b3c4d5e6f"
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        f'forbid (principal, action, resource) when {{ resource == Confide::Client::"{VIP}" }};',
+        f'forbid (principal, action, resource) when {{ (Confide::Client::"{VIP}" == resource) }};',
+        f'forbid (principal, action, resource == Confide::Client::"{VIP}");',
+        f'forbid (principal, action, resource in Confide::Team::"{VIP}");',
+        f'forbid (principal, action, resource is Confide::Client in Confide::Team::"{VIP}");',
+        f"forbid (principal, action, resource) when {{ resource is Confide::Client in "
+        f'Confide::Team::"{VIP}" }};',
+        f"forbid (principal, action, resource) when {{ [resource, principal].contains("
+        f'Confide::Client::"{VIP}") }};',
+        f'forbid (principal, action, resource) when {{ resource in Confide::Team::"{VIP}" }};',
+        "forbid (principal, action, resource) when { principal.supervisees.contains(resource) };",
+        "forbid (principal, action, resource) when { resource.author == resource };",
+        "forbid (principal, action, resource) when { (if resource has labels then resource "
+        "else principal) == principal };",
+    ],
+)
+def test_a_policy_that_reads_a_resources_identity_is_found(policy: str) -> None:
+    found = engine.identity_reads(cedarpy.PolicySet.from_str(f'@id("vip.locked") {policy}'))
+    assert list(found) == ["vip.locked"]
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        "permit (principal, action, resource) when { resource in principal.teams };",
+        "permit (principal, action, resource is Confide::Note) when { resource.author == "
+        "principal };",
+        "forbid (principal, action, resource) when { resource has labels && "
+        'resource.labels.contains("hiv") };',
+        "permit (principal, action, resource) when { resource is Confide::Client && "
+        "resource in principal.agency };",
+    ],
+)
+def test_reading_attributes_type_and_parents_is_not_reading_the_identity(policy: str) -> None:
+    assert engine.identity_reads(cedarpy.PolicySet.from_str(f'@id("fine") {policy}')) == {}
 
 
 def test_the_ancestor_sets_hold_only_agencies_and_teams() -> None:
+    # `resource in principal.<set>` reads the resource's parents (part of its content) only while
+    # these attributes hold agencies and teams, which a client or note never is.
     user = re.search(r"entity User = \{(.*?)\};", engine.SCHEMA_TEXT, re.DOTALL)
     assert user is not None
     types = dict(re.findall(r"(\w+): ([\w<>]+),", user.group(1)))
-    assert {name: types[name] for name in ANCESTOR_SETS} == {
+    assert {name: types[name] for name in engine.ANCESTOR_SETS} == {
         "agency": "Agency",
         "teams": "Set<Team>",
         "supervisee_teams": "Set<Team>",
@@ -281,3 +317,13 @@ def test_one_client_instance_decided_for_two_actors_keeps_each_ones_parse_apart(
         entities.principal(mine).text,
         entities.principal(other_agency).text,
     }
+
+
+def test_a_policy_set_that_reads_an_identity_is_refused_at_start_up() -> None:
+    engine.require_no_identity_reads(engine.POLICIES)
+    bad = cedarpy.PolicySet.from_str(
+        engine.POLICY_TEXT + f'\n@id("vip.locked") forbid (principal, action, resource) '
+        f'when {{ resource == Confide::Client::"{VIP}" }};'
+    )
+    with pytest.raises(RuntimeError, match=r"vip\.locked"):
+        engine.require_no_identity_reads(bad)

@@ -284,10 +284,16 @@ def _random_resource(rng: random.Random, kind: str) -> dict[str, Any]:
     return {"uid": {"type": f"Confide::{kind}", "id": "r"}, "attrs": attrs, "parents": parents}
 
 
-def test_a_principal_whose_role_is_not_its_texts_is_refused() -> None:
-    text = json.dumps([{"uid": {"type": "Confide::User", "id": "me"}, "attrs": {}, "parents": []}])
+def test_a_principal_whose_role_or_id_is_not_its_texts_is_refused() -> None:
+    def text(uid: str, attrs: str) -> str:
+        return f'[{{"uid":{{"type":"Confide::User","id":"{uid}"}},"attrs":{attrs},"parents":[]}}]'
+
     with pytest.raises(ValueError, match="role"):
-        engine.Principal("me", text, "practitioner")  # no role in the text at all
+        engine.Principal("me", text("me", "{}"), "practitioner")  # no role in the text at all
     with pytest.raises(ValueError, match="role"):
-        engine.Principal("me", text.replace('"attrs": {}', '"attrs":{"role":"intake"}'), "admin")
-    engine.Principal("me", text.replace('"attrs": {}', '"attrs":{"role":"intake"}'), "intake")
+        engine.Principal("me", text("me", '{"role":"intake"}'), "admin")
+    with pytest.raises(ValueError, match="id"):
+        engine.Principal("me", text("someone-else", '{"role":"intake"}'), "intake")
+    with pytest.raises(ValueError, match="uid first"):
+        engine.Principal("me", '[{"attrs":{"role":"intake"}}]', "intake")
+    engine.Principal("me", text("me", '{"role":"intake"}'), "intake")
