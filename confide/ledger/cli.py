@@ -65,9 +65,10 @@ def verify_main(
     line = f"ledger OK: {report.checked} events, chain intact"
     if report.checkpoints:
         line += (
-            f"; {report.checkpoints} signed checkpoints verified and consistent "
-            f"(the latest covers {report.latest_checkpoint} events)"
-        )
+            "; 1 signed checkpoint verified"
+            if report.checkpoints == 1
+            else f"; {report.checkpoints} signed checkpoints verified and consistent"
+        ) + f" (the latest covers {report.latest_checkpoint} events)"
     print(line)
     return 0
 

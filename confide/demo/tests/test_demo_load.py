@@ -6,6 +6,7 @@ import random
 import re
 import time
 from io import StringIO
+from typing import Any
 from unittest.mock import patch
 
 import pytest
@@ -239,3 +240,16 @@ def test_riverbend_has_disclosures_in_an_accounting_one_included_one_excluded() 
     assert included[0].purpose == "To warn them of the client's threat against them"
     assert "45 CFR 164.512(j)(1)(i)" in included[0].legal_basis
     assert [e.excluded_kind for e in excluded] == [ExcludedKind.TPO]
+
+
+def test_the_load_signs_a_first_checkpoint(settings: Any, tmp_path: Any) -> None:
+    from confide.ledger.verify import verify_ledger
+
+    settings.CONFIDE_CHECKPOINT_DIR = tmp_path / "checkpoints"
+    settings.CONFIDE_LEDGER_SIGNING_KEY_PATH = tmp_path / "ledger-signing.key"
+    out = _load(clients=6, notes=2)
+    assert re.search(r"Ledger: signed checkpoint of \d+ events in ", out)
+    report = verify_ledger()
+    assert report.ok
+    assert report.checkpoints == 1
+    assert len(list((tmp_path / "checkpoints").iterdir())) == 1

@@ -158,6 +158,19 @@ def test_it_notes_checkpoints_missing_from_the_export(signed: int, keys: LedgerK
     assert report.notes == ("1 stored checkpoint(s) are not in the export directory",)
 
 
+def test_the_cli_says_one_checkpoint_in_the_singular(
+    db: None, keys: LedgerKeys, capsys: pytest.CaptureFixture[str]
+) -> None:
+    append_events(5, seed=9)
+    checkpoint_create(keys=keys)
+    assert cli.main(["ledger", "verify"]) == 0
+    out, _ = capsys.readouterr()
+    assert out == (
+        "ledger OK: 5 events, chain intact; 1 signed checkpoint verified "
+        "(the latest covers 5 events)\n"
+    )
+
+
 def test_the_cli_reports_checkpoints_and_the_first_problem(
     signed: int, keys: LedgerKeys, capsys: pytest.CaptureFixture[str]
 ) -> None:

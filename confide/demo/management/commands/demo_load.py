@@ -6,12 +6,17 @@ import time
 from argparse import ArgumentParser
 from typing import Any
 
+from django.core import mail
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from confide.demo.data import NoteMix
 from confide.demo.loader import Size, demo_loaded, load_demo
 from confide.demo.signins import signin_lines
+from confide.ledger import checkpoints
+
+KEPT_BACK = "django.core.mail.backends.locmem.EmailBackend"
 
 
 class Command(BaseCommand):
@@ -53,11 +58,25 @@ class Command(BaseCommand):
                 f"  clients {done}/{total}, notes {notes}", style_func=str, ending=ending
             )
 
-        # All or nothing: an interrupted load leaves no half demo behind.
-        with transaction.atomic():
+        # All or nothing: an interrupted load leaves no half demo behind. The staff e-mails the
+        # load's actions send (a request to review, a review done) are kept in memory, not
+        # printed among the sign-ins by the console backend or sent anywhere.
+        with override_settings(EMAIL_BACKEND=KEPT_BACK), transaction.atomic():
+            outbox = getattr(mail, "outbox", None)
+            before = len(outbox) if outbox is not None else 0
             counts = load_demo(size, seed=seed, progress=progress)
+        kept = len(getattr(mail, "outbox", ())) - before
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Loaded 2 agencies, {counts.clients} clients, {counts.notes} notes "
-            f"({counts.signed} signed, {counts.notes - counts.signed} drafts) in {elapsed:.1f} s.\n"
+            f"({counts.signed} signed, {counts.notes - counts.signed} drafts) in {elapsed:.1f} s."
         )
+        # A first signed checkpoint, as the background worker would make, so `confide ledger
+        # verify` checks the demo's chain against a signed, exported root from the start.
+        if kept:
+            self.stdout.write(
+                f"Kept back the {kept} e-mails the load's actions would send (none was sent)."
+            )
+        made = checkpoints.checkpoint_create()
+        where = f" in {made.path.parent}" if made.path is not None else ""
+        self.stdout.write(f"Ledger: {made.message}{where}.\n")
