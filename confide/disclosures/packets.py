@@ -115,9 +115,9 @@ def audience_for(request: DisclosureRequest) -> str:
     whole client (policy `label.minor_consented.guardian`): a parent, guardian or other
     representative can neither receive nor authorize the release of what a minor consented to
     alone (45 CFR 164.502(g)(3); 42 CFR 2.14; domain brief 4.2, 8.6 and 13). The label decides,
-    not the client's age today: what was consented to alone stays so after the client turns 18,
-    and the client may still release it under their own signature.
-    """
+    not the client's age today: what was consented to alone stays so after the client turns 18.
+    The client may still release a record labelled as a whole under their own signature; a note
+    labelled on its own maps to no category, so no packet carries it (`dec.note_categories`)."""
     if for_a_guardian(request) or rests_on_a_representatives_signature(request):
         return GUARDIAN
     return STAFF
@@ -161,6 +161,29 @@ def select_notes(actor: Actor, request: DisclosureRequest, client: Client) -> Se
         else:
             chosen.append(note)
     return Selection(chosen, dict(withheld))
+
+
+def labels_in_range(actor: Actor, request: DisclosureRequest, client: Client) -> frozenset[str]:
+    """The labels of every note in the request's date range that the actor may read: what a
+    verbal disclosure, which names no notes, may have drawn on. Its accounting entry records
+    them, and a verbal disclosure for a guardian is refused while any is minor_consented."""
+    in_range = list(
+        Note.objects.filter(
+            client=client,
+            agency_id=request.agency_id,
+            occurred_on__gte=request.date_from,
+            occurred_on__lte=request.date_to,
+        ).select_related("author", "case__program")
+    )
+    for note in in_range:
+        note.client = client
+    decisions = authorize_many(actor, Action.NOTE_VIEW, in_range)
+    return frozenset(
+        label
+        for note, decision in zip(in_range, decisions, strict=True)
+        if decision.allowed
+        for label in note.labels or ()
+    )
 
 
 def includes_part2(request: DisclosureRequest, notes: list[Note]) -> bool:

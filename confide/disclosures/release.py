@@ -21,6 +21,7 @@ from confide.accounts.models import Agency, User
 from confide.consent.selectors import communication_preferences, guardian_may_see
 from confide.core import clock
 from confide.core.actor import Actor
+from confide.core.enums import Label
 from confide.crypto.envelope import DataKey
 from confide.disclosures import decisions as dec
 from confide.disclosures import links, packet_pdf, packets, redaction
@@ -150,18 +151,30 @@ def _check_packet_notes(
         raise NotReleasable("the packet's notes may no longer all go out: build it again.")
 
 
-def _check_verbal(actor: Actor, request: DisclosureRequest) -> None:
-    """A verbal disclosure carries no notes to decide, so the client is decided instead: for the
-    guardian audience (`packets.audience_for`), nothing is told of a client labelled as having
-    consented alone (every note of theirs is withheld from a packet too)."""
-    if packets.audience_for(request) != GUARDIAN:
-        return
+def _check_verbal(actor: Actor, request: DisclosureRequest) -> frozenset[str]:
+    """A verbal disclosure carries no notes to decide, so what it may have drawn on is decided
+    instead, and returned for its accounting entry: the labels of every note in the request's
+    range the actor may read (`packets.labels_in_range`). For the guardian audience
+    (`packets.audience_for`) nothing is told of a client labelled as having consented alone, nor
+    from a range holding a note so labelled (a packet would leave it out; a spoken account
+    cannot be checked): a narrower range, or a packet, is the way."""
     client = Client.objects.get(id=request.client_id)
+    labels = packets.labels_in_range(actor, request, client)
+    if packets.audience_for(request) != GUARDIAN:
+        return labels
     if not guardian_may_see(actor, [client])[0]:
         raise NotReleasable(
             "the client consented alone to the care this record holds: nothing of it may be "
             "told to a parent or guardian, nor under a release a personal representative signed."
         )
+    if Label.MINOR_CONSENTED in labels:
+        raise NotReleasable(
+            "notes in this range hold care the client consented to alone, which may not be told "
+            "to a parent or guardian, nor under a release a personal representative signed: "
+            "record a verbal disclosure for a range without them, or release a packet, which "
+            "leaves them out."
+        )
+    return labels
 
 
 # Recipients who identify the client to no record of theirs: the cover names the client and
@@ -459,8 +472,7 @@ def release(
     clean = _clean_release(request, method, notice, summary, disclosed_at, recipient_email)
     key = key_for(request.client_id)
     packet = None if method == DeliveryMethod.VERBAL else _approved_packet(request)
-    if packet is None:
-        _check_verbal(actor, request)
+    told = _check_verbal(actor, request) if packet is None else frozenset[str]()
     delivery = Delivery(
         id=uuid.uuid4(),
         agency_id=request.agency_id,
@@ -473,9 +485,7 @@ def release(
         notice_exception=clean.exception,
     )
     pdf, note_labels = (
-        _attach_pdf(actor, request, packet, key, delivery)
-        if packet is not None
-        else (None, frozenset[str]())
+        _attach_pdf(actor, request, packet, key, delivery) if packet is not None else (None, told)
     )
     link = _attach_link(delivery) if method == DeliveryMethod.LINK else None
     delivery.summary_enc = key.encrypt_text(f"{DELIVERY_TABLE}.summary", delivery.id, clean.summary)

@@ -230,3 +230,62 @@ def test_a_release_of_unlabelled_notes_is_in_a_guardians_accounting(ready: World
     [listed] = _guardians_copy(ready)
     assert listed.release_id == done.delivery.id
     assert listed.for_guardian
+
+
+# ---- a verbal disclosure names no notes: what its range holds decides -----------------------
+
+
+def test_a_verbal_disclosure_from_a_range_with_a_note_consented_alone_is_not_in_a_guardians_copy(
+    ready: World,
+) -> None:
+    signed_note(ready.worker_a, ready.client_a, "Plan reviewed.", on=IN_RANGE)
+    signed_note(ready.worker_a, ready.client_a, "Alone.", on=IN_RANGE, labels=CONSENTED_ALONE)
+    _on_file(ready, by_representative=False)
+    done = _release(ready, _request(ready), "verbal")  # the client's own release: it may go
+    entry = AccountingEntry.objects.get(release_id=done.delivery.id)
+    assert _guardians_copy(ready) == []
+    full = accounting.accounting_report(actor=actor(ready.privacy_a), client_id=ready.client_a.id)
+    assert [(e.id, e.for_guardian) for e in full.entries] == [(entry.id, False)]
+
+
+def test_a_verbal_disclosure_from_an_unlabelled_range_is_in_a_guardians_copy(
+    ready: World,
+) -> None:
+    signed_note(ready.worker_a, ready.client_a, "Plan reviewed.", on=IN_RANGE)
+    signed_note(ready.worker_a, ready.client_a, "Test result.", on=IN_RANGE, labels=["hiv"])
+    _on_file(ready, by_representative=False)
+    done = _release(ready, _request(ready), "verbal")
+    [listed] = _guardians_copy(ready)
+    assert listed.release_id == done.delivery.id
+
+
+@pytest.mark.parametrize(
+    ("by_representative", "recipient"), [(True, "attorney"), (False, "parent")]
+)
+def test_a_verbal_disclosure_for_a_guardian_from_a_range_with_a_note_consented_alone_is_refused(
+    ready: World, by_representative: bool, recipient: str
+) -> None:
+    signed_note(ready.worker_a, ready.client_a, "Plan reviewed.", on=IN_RANGE)
+    signed_note(ready.worker_a, ready.client_a, "Alone.", on=IN_RANGE, labels=CONSENTED_ALONE)
+    _on_file(ready, by_representative=by_representative)
+    request = _request(ready)
+    DisclosureRequest.objects.filter(id=request.id).update(recipient_type=recipient)
+    mark = ledger_mark()
+    with pytest.raises(NotReleasable, match="range without them"):
+        _release(ready, request, "verbal")
+    assert events_since(mark) == []
+    assert not AccountingEntry.objects.exists()
+
+
+def test_a_note_the_releaser_may_not_read_does_not_stop_or_mark_a_verbal_disclosure(
+    ready: World,
+) -> None:
+    signed_note(ready.worker_a, ready.client_a, "Plan reviewed.", on=IN_RANGE)
+    signed_note(
+        ready.worker_a2, ready.client_a, "Theirs.", on=IN_RANGE, kind="psychotherapy",
+        labels=["psychotherapy", *CONSENTED_ALONE],
+    )  # fmt: skip
+    _on_file(ready, by_representative=True)
+    done = _release(ready, _request(ready), "verbal")  # worker_a cannot have told it
+    [listed] = _guardians_copy(ready)
+    assert listed.release_id == done.delivery.id
