@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "confide.accounts.middleware.SessionLimitsMiddleware",
     "confide.access.middleware.ReadScopeMiddleware",
+    "confide.web.middleware.DurabilityUnconfirmedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

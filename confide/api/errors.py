@@ -19,10 +19,16 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from confide.core.errors import DomainError, NotFound, ValidationFailed
+from confide.ledger.services import DurabilityUnconfirmed
 
 logger = logging.getLogger("confide.api")
 
 UNAUTHORIZED = "Send a valid API token as 'Authorization: Bearer <token>'."
+# The action committed but its flush to disk was not confirmed (ledger.services): never "retry".
+UNCONFIRMED = (
+    "The action was saved, but the server could not confirm it is stored safely on disk. Do not "
+    "send it again: read the record to see it, and tell the agency's administrator."
+)
 INVALID = "Some fields are missing or not valid; see 'fields'."
 MAX_FIELD_NAME = 60
 
@@ -93,6 +99,7 @@ def install(api: NinjaAPI) -> None:
         HttpError: lambda r, e: _http_error(api, r, e),
         Http404: lambda r, e: _domain(api, r, NotFound()),
         RequestDataTooBig: lambda r, e: _too_big(api, r),
+        DurabilityUnconfirmed: lambda r, e: _unconfirmed(api, r),
         Exception: lambda r, e: _unexpected(api, r, e),
     }
     for exc_class, handler in handlers.items():
@@ -130,6 +137,12 @@ def _too_big(api: NinjaAPI, request: HttpRequest) -> HttpResponse:
     limit_kb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
     body = error_body("too_large", f"The request body is larger than {limit_kb} KB.")
     return api.create_response(request, body, status=413)
+
+
+def _unconfirmed(api: NinjaAPI, request: HttpRequest) -> HttpResponse:
+    logger.error("api: an action committed but its flush to disk was not confirmed")
+    body = {**error_body("durability_unconfirmed", UNCONFIRMED), "committed": True}
+    return api.create_response(request, body, status=500)
 
 
 def _unexpected(api: NinjaAPI, request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -1,11 +1,18 @@
-"""Security headers on every response: CSP, permissions policy, and no caching of pages."""
+"""Security headers on every response: CSP, permissions policy, and no caching of pages; and the
+page for an action that committed without its flush to disk being confirmed."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from confide.ledger.services import DurabilityUnconfirmed
+
+logger = logging.getLogger("confide.web")
 
 
 class SecurityHeadersMiddleware:
@@ -27,3 +34,22 @@ class SecurityHeadersMiddleware:
             response.headers["Cache-Control"] = "no-store, max-age=0"
             response.headers["Pragma"] = "no-cache"
         return response
+
+
+class DurabilityUnconfirmedMiddleware:
+    """An action that committed but whose flush to disk could not be confirmed
+    (`ledger.services.DurabilityUnconfirmed`, staff and portal pages alike): a page that says it
+    was saved and must not be done again, rather than a bare server error that invites a second
+    release, a second e-mail or a second accounting entry."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DurabilityUnconfirmed):
+            return None
+        logger.error("web: an action committed but its flush to disk was not confirmed")
+        return render(request, "web/durability_unconfirmed.html", status=500)

@@ -12,7 +12,9 @@ from confide.accounts.models import User
 from confide.api.errors import field_name, problem
 from confide.api.tests.conftest import ApiCaller
 from confide.crypto.models import ClientKey
+from confide.ledger.services import DurabilityUnconfirmed
 from confide.records import selectors
+from confide.records import services as record_services
 from confide.testing import World
 
 Caller = Callable[[User], ApiCaller]
@@ -65,3 +67,22 @@ def test_problems_are_written_from_the_schema_not_the_input() -> None:
     )
     assert problem({"type": "uuid_parsing", "msg": "found `S` at 1"}) == "is not valid"
     assert problem({"type": "greater_than_equal", "ctx": {}}) == "is not valid"
+
+
+def _committed_but_unconfirmed(**kwargs: object) -> None:
+    raise DurabilityUnconfirmed("the action committed, but its flush could not be confirmed")
+
+
+def test_the_api_says_committed_and_not_to_send_it_again(
+    world: World, api_as: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(record_services, "note_create", _committed_but_unconfirmed)
+    case = world.case_of(world.client_a)
+    response = api_as(world.worker_a).post(
+        f"/api/cases/{case.id}/notes", {"kind": "progress", "body": "Met at home."}
+    )
+    assert response.status_code == 500
+    body = response.json()
+    assert body["error"] == "durability_unconfirmed"
+    assert body["committed"] is True
+    assert "Do not send it again" in body["message"]
