@@ -51,9 +51,10 @@ _DECODER = json.JSONDecoder()
 # Stored JSON whose canonical form is the text without the spaces after its separators: an array
 # of strings, or an object of one key whose value is a string or an array of strings (one key:
 # the order of keys cannot differ), with no backslash anywhere, so every quote ends or starts a
-# string and `", "` and `": "` occur only between its parts. The common shape of details and
-# policy ids, canonical without parsing.
-_JSON_STRING = r'"[^"\\]*"'
+# string, and no ", " or ": " inside a string (the string ", " alone would read as a separator
+# between two quotes), so `", "` and `": "` occur only between its parts. The common shape of
+# details and policy ids, canonical without parsing; anything else is parsed.
+_JSON_STRING = r'"(?:[^"\\,:]|[,:](?! ))*"'
 _JSON_STRINGS = rf"\[(?:{_JSON_STRING}(?:, {_JSON_STRING})*)?\]"
 _SPACED_SIMPLE_JSON = re.compile(
     rf"{_JSON_STRINGS}|\{{{_JSON_STRING}: (?:{_JSON_STRING}|{_JSON_STRINGS})\}}"

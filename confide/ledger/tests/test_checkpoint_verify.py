@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import connection
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from confide import cli
@@ -332,6 +332,10 @@ json_values = (
 
 @settings(max_examples=300, deadline=None)
 @given(value=json_values)
+@example(value=[", "])  # a string that reads like the separator between two strings
+@example(value=[": "])
+@example(value={"k": ", "})
+@example(value={"k": [": ", "a, b"]})
 def test_stored_json_text_becomes_its_canonical_json(value: object) -> None:
     scan._json_cache.clear()
     text = json.dumps(value)  # as Django stores a JSONField on SQLite
