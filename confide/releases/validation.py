@@ -330,6 +330,13 @@ def clean_signature(data: SignatureInput, *, today: dt.date) -> SignatureInput:
     if signed_on and signed_on > today:
         p.fields["signed_on"] = "must not be in the future"
     representative = data.signer_is_representative is True
+    if authority and not representative and "representative_authority" not in p.fields:
+        # A stated authority ("Parent") says a representative signed: never drop it silently and
+        # treat the release as the client's own (which decides what a minor consented to alone).
+        p.fields["representative_authority"] = (
+            "is for a personal representative's signature: tick that a representative signed, "
+            "or leave it empty"
+        )
     cleaned = SignatureInput(name, signed_on, representative, authority if representative else "")
     missing = [e for e in SIGNATURE if not getattr(cleaned, e.name) and e.name not in p.fields]
     if representative and not authority and "representative_authority" not in p.fields:

@@ -245,6 +245,20 @@ def test_a_representative_signs_with_their_authority(world: World) -> None:
     assert signed.signer_is_representative
 
 
+def test_a_stated_authority_without_a_representatives_signature_is_refused(world: World) -> None:
+    """ "Parent" typed while the box says the client signed would make a parent's release count
+    as the client's own: refused, never dropped."""
+    draft = _draft(world)
+    with pytest.raises(ValidationFailed) as caught:
+        services.release_sign(
+            actor=actor(world.worker_a),
+            release_id=draft.id,
+            signature=signature(signer_is_representative=False, representative_authority="Parent"),
+        )
+    assert set(caught.value.fields) == {"representative_authority"}
+    assert Release.objects.get(id=draft.id).state == "draft"
+
+
 # ---- who may record releases ---------------------------------------------------------------------
 
 
