@@ -124,6 +124,12 @@ class ReleaseIn(InputSchema):
     recipient_email: str = Field(default="", max_length=254)
     summary: str = Field(default="", max_length=4000)
     disclosed_at: dt.datetime | None = None
+    releases_seen: int | None = Field(
+        default=None,
+        ge=0,
+        description="How many releases of this request the caller has seen; when given, a "
+        "release made meanwhile (or this one sent twice) is refused with 409 released_meanwhile.",
+    )
 
 
 class ReleasedOut(Schema):
@@ -300,6 +306,7 @@ def release_send(request: HttpRequest, request_id: str, payload: ReleaseIn) -> S
         summary=payload.summary,
         disclosed_at=payload.disclosed_at,
         recipient_email=payload.recipient_email,
+        releases_seen=payload.releases_seen,
     )
     d = done.delivery
     return Status(

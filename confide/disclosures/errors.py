@@ -49,6 +49,20 @@ class NotReleasable(DomainError):
         super().__init__(f"Nothing was released: {why}")
 
 
+class ReleasedMeanwhile(Conflict):
+    """The request was released after the page (or API caller) last saw its releases: the same
+    release sent twice (a second click after the PDF downloaded) or by two people at once."""
+
+    code = "released_meanwhile"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Nothing more was released: this request was released since you last looked (or the "
+            "button was pressed twice). Reload it to see its releases, and release again from "
+            "there only if you mean to."
+        )
+
+
 class ReviewNotOpen(Conflict):
     code = "review_not_open"
 

@@ -222,6 +222,9 @@ class ReviewForm(FactsMixin):
 
 
 class NoticeMixin(forms.Form):
+    # How many releases the page showed: a second click, or a colleague's release meanwhile,
+    # is refused rather than released again (`release.release`'s `releases_seen`).
+    releases_seen = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     notice_exception = forms.ChoiceField(
         choices=[(UNKNOWN, "Tell the client (by a channel they allow)"), *NoticeException.choices],
         required=False,

@@ -39,6 +39,7 @@ from confide.disclosures.enums import (
 from confide.disclosures.errors import (
     NotReleasable,
     RedactionsPending,
+    ReleasedMeanwhile,
     readable,
 )
 from confide.disclosures.models import (
@@ -455,6 +456,7 @@ def release(
     summary: str = "",
     disclosed_at: dt.datetime | None = None,
     recipient_email: str = "",
+    releases_seen: int | None = None,
 ) -> Released:
     """Release an allowed request: print (the PDF is returned), a one-time link (token and code
     returned once, stored only hashed; the link e-mailed to `recipient_email` if given, the code
@@ -468,7 +470,9 @@ def release(
     no longer go out, a verbal disclosure of a client who consented alone for the guardian
     audience), RedactionsPending, ValidationFailed.
     """
-    request, policy_ids = _releasable_request(actor, request_id)
+    request, policy_ids = _releasable_request(actor, request_id)  # locked until the commit
+    if releases_seen is not None and request.deliveries.count() != releases_seen:
+        raise ReleasedMeanwhile()
     clean = _clean_release(request, method, notice, summary, disclosed_at, recipient_email)
     key = key_for(request.client_id)
     packet = None if method == DeliveryMethod.VERBAL else _approved_packet(request)

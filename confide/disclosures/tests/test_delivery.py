@@ -211,14 +211,27 @@ def test_a_worker_requests_builds_reviews_and_prints_through_the_pages(ready: Wo
     assert b"<mark>Tomas Reyes</mark>" in page.content
     choices = {f"r_{r.id}": "accepted" for r in request.packet.redactions.all()}
     assert browser.post(packet_url, choices).status_code == 302
-    printed = browser.post(
-        reverse("web:disclosure_release", args=[request.id]),
-        {"method": "print", "notice_exception": "", "notice_reason": "", "recipient_email": ""},
-    )
+    form = {
+        "method": "print",
+        "notice_exception": "",
+        "notice_reason": "",
+        "recipient_email": "",
+        "releases_seen": "0",
+    }
+    ready_page = browser.get(reverse("web:disclosure_detail", args=[request.id]))
+    assert b'name="releases_seen" value="0"' in ready_page.content
+    printed = browser.post(reverse("web:disclosure_release", args=[request.id]), form)
     assert printed.status_code == 200
     assert printed["Content-Type"] == "application/pdf"
     assert printed["Cache-Control"].startswith("no-store")
     assert AccountingEntry.objects.count() == 1
+    # The page still shows its form after the download: a second click releases nothing more.
+    again = browser.post(reverse("web:disclosure_release", args=[request.id]), form)
+    assert again.status_code == 400
+    assert b"Nothing more was released" in again.content
+    assert AccountingEntry.objects.count() == Delivery.objects.count() == 1
+    page = browser.get(reverse("web:disclosure_detail", args=[request.id]))
+    assert b'name="releases_seen" value="1"' in page.content
 
 
 def test_bad_form_input_is_shown_and_creates_nothing(ready: World) -> None:
@@ -251,7 +264,7 @@ def test_a_refused_release_through_the_page_releases_nothing(ready: World) -> No
     request = DisclosureRequest.objects.get()
     page = browser.post(
         reverse("web:disclosure_release", args=[request.id]),
-        {"method": "print", "notice_exception": "", "notice_reason": ""},
+        {"method": "print", "notice_exception": "", "notice_reason": "", "releases_seen": "0"},
     )
     assert page.status_code == 400
     assert b"Nothing was released" in page.content
@@ -284,12 +297,17 @@ def test_the_api_requests_builds_decides_and_releases(ready: World) -> None:
     assert detail["categories"][0]["outcome"] == "permitted"
     packet = _post(ready.worker_a, f"/api/disclosures/requests/{request_id}/packet", {})
     assert packet.status_code == 201
-    released = _post(
-        ready.worker_a, f"/api/disclosures/requests/{request_id}/release", {"method": "print"}
-    )
+    release_path = f"/api/disclosures/requests/{request_id}/release"
+    released = _post(ready.worker_a, release_path, {"method": "print", "releases_seen": 0})
     assert released.status_code == 201, released.content
     pdf = base64.b64decode(released.json()["pdf_base64"])
     assert hashlib.sha256(pdf).hexdigest() == released.json()["sha256"]
+    again = _post(ready.worker_a, release_path, {"method": "print", "releases_seen": 0})
+    assert again.status_code == 409
+    assert again.json()["error"] == "released_meanwhile"
+    assert Delivery.objects.count() == 1
+    negative = _post(ready.worker_a, release_path, {"method": "print", "releases_seen": -1})
+    assert negative.status_code == 422
 
 
 def test_the_api_refuses_bad_input_forged_and_foreign_ids(ready: World) -> None:
@@ -365,18 +383,24 @@ def test_a_verbal_disclosure_is_recorded_through_the_page(ready: World) -> None:
     bad = worker.post(url, {"disclosed_at": "not a time", "summary": ""})
     assert bad.status_code == 400
     when = timezone.localtime(clock.now() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
-    ok = worker.post(
-        url,
-        {
-            "disclosed_at": when,
-            "summary": "Confirmed attendance by phone.",
-            "notice_exception": "",
-            "notice_reason": "",
-        },
-    )
+    said = {
+        "disclosed_at": when,
+        "summary": "Confirmed attendance by phone.",
+        "notice_exception": "",
+        "notice_reason": "",
+        "releases_seen": "0",
+    }
+    ok = worker.post(url, said)
     assert ok.status_code == 302
     page = worker.get(reverse("web:disclosure_detail", args=[request.id]))
     assert b"Told verbally" in page.content
+    assert AccountingEntry.objects.count() == 1
+    twice = worker.post(url, said)  # the form sent again: recorded once
+    assert twice.status_code == 400
+    assert b"Nothing more was released" in twice.content
+    assert AccountingEntry.objects.count() == 1
+    missing = worker.post(url, {k: v for k, v in said.items() if k != "releases_seen"})
+    assert missing.status_code == 400
     assert AccountingEntry.objects.count() == 1
 
 

@@ -184,6 +184,7 @@ def release_send(request: HttpRequest, actor: Actor, request_id: UUID) -> HttpRe
                 method=data["method"],
                 notice=release.Notice(data["notice_exception"], data["notice_reason"]),
                 recipient_email=data["recipient_email"],
+                releases_seen=data["releases_seen"],
             )
         except DomainError as error:
             _show(form, error)
@@ -219,6 +220,7 @@ def release_verbal(request: HttpRequest, actor: Actor, request_id: UUID) -> Http
                 notice=release.Notice(data["notice_exception"], data["notice_reason"]),
                 summary=data["summary"],
                 disclosed_at=data["disclosed_at"],
+                releases_seen=data["releases_seen"],
             )
         except DomainError as error:
             _show(form, error)
@@ -241,8 +243,8 @@ def _detail_with(
     context = {
         "r": view,
         "review_form": forms.ReviewForm() if view.may_review else None,
-        "release_form": forms.ReleaseForm(),
-        "verbal_form": forms.VerbalForm(),
+        "release_form": forms.ReleaseForm(initial={"releases_seen": len(view.deliveries)}),
+        "verbal_form": forms.VerbalForm(initial={"releases_seen": len(view.deliveries)}),
         **form_overrides,
     }
     return render(request, "web/disclosure.html", context, status=status)
