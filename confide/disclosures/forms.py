@@ -169,10 +169,15 @@ class RequestForm(FactsMixin):
         label="Recipient's address",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # No answer is chosen for the worker: both are facts the law turns on, so an empty form is
+    # refused rather than sent as the list's first entry.
     recipient_type = forms.ChoiceField(
-        choices=_choices([r.value for r in Recipient]), label="Kind of recipient"
+        choices=_choices([r.value for r in Recipient], blank="Choose the kind of recipient"),
+        label="Kind of recipient",
     )
-    purpose = forms.ChoiceField(choices=_choices([p.value for p in Purpose]), label="Purpose")
+    purpose = forms.ChoiceField(
+        choices=_choices([p.value for p in Purpose], blank="Choose the purpose"), label="Purpose"
+    )
     description = forms.CharField(
         max_length=MAX_DESCRIPTION,
         label="Purpose in your words (goes in the client's accounting)",

@@ -8,6 +8,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -232,6 +233,23 @@ def test_a_worker_requests_builds_reviews_and_prints_through_the_pages(ready: Wo
     assert AccountingEntry.objects.count() == Delivery.objects.count() == 1
     page = browser.get(reverse("web:disclosure_detail", args=[request.id]))
     assert b'name="releases_seen" value="1"' in page.content
+
+
+def test_the_kind_of_recipient_and_the_purpose_are_never_chosen_for_the_worker(
+    ready: World,
+) -> None:
+    browser = signed_in(HttpClient(), ready.worker_a)
+    url = reverse("web:disclosure_new", args=[ready.client_a.id])
+    empty = browser.get(url).content.decode()
+    for name in ("recipient_type", "purpose"):
+        select = re.search(rf'<select name="{name}".*?</select>', empty, re.S)
+        assert select is not None
+        first = re.search(r"<option value=\"([^\"]*)\"( selected)?", select.group(0))
+        assert first is not None
+        assert first.groups() == ("", " selected")  # an empty "Choose ..." entry, chosen
+    page = browser.post(url, _form(recipient_type="", purpose=""))
+    assert page.status_code == 400
+    assert DisclosureRequest.objects.count() == 0
 
 
 def test_bad_form_input_is_shown_and_creates_nothing(ready: World) -> None:
