@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.utils import timezone
 
 from confide.disclosures.accounting import AccountingReport
 from confide.ledger.exports import csv_bytes
 
+# Times are ISO 8601 in the agency's time zone, with their offset (so each also names its
+# instant), as the report's page shows them.
 ACCOUNTING_HEADER = (
-    "disclosed_at_utc",
+    "disclosed_at",
     "recipient",
     "recipient_address",
     "description",
@@ -45,7 +45,7 @@ def accounting_csv(report: AccountingReport) -> bytes:
                 e.release_id or "",
                 e.id,
                 " | ".join(
-                    f"{a.created_at.astimezone(dt.UTC).isoformat()} {a.author_name}: {a.text}"
+                    f"{timezone.localtime(a.created_at).isoformat()} {a.author_name}: {a.text}"
                     for a in e.annotations
                 ),
             )

@@ -383,7 +383,11 @@ def test_the_csv_holds_every_entry_with_formulas_neutralized(world: World) -> No
     record(world, excluded_kind="limited_data_set", recipient="Researcher")
     rows = list(csv.reader(io.StringIO(accounting_csv(report(world)).decode("utf-8-sig"))))
     assert rows[0] == list(ACCOUNTING_HEADER)
+    assert rows[0][0] == "disclosed_at"  # not "_utc": the times are the agency's, with offset
     first, second = rows[1], rows[2]
+    disclosed = dt.datetime.fromisoformat(first[0])
+    assert disclosed.utcoffset() in (dt.timedelta(hours=-5), dt.timedelta(hours=-4))
+    assert disclosed == AS_OF - dt.timedelta(days=30)
     assert first[1] == '\'=HYPERLINK("http://x")'
     assert first[4] == 'a, "b"\nc'
     assert first[6] == "yes"
