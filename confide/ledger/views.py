@@ -31,6 +31,7 @@ from confide.disclosures.exports import accounting_csv
 from confide.ledger import exports, reports
 from confide.ledger.forms import AccessFilterForm, AccountingForm, AnnotationForm, ReportChoiceForm
 from confide.ledger.reports import AccessReport, ReportFilters, local_day_start
+from confide.records.models import Client
 from confide.web.auth import staff_view
 from confide.web.downloads import download
 
@@ -104,10 +105,19 @@ def _params(form: AccessFilterForm) -> dict[str, Any]:
 
 
 def _report_context(
-    form: AccessFilterForm, report: AccessReport | None, client_id: UUID
+    form: AccessFilterForm, report: AccessReport | None, client: Client
 ) -> dict[str, Any]:
+    """The page's context; with filters in error (no report), still the client's case numbers
+    and the link to their accounting (the client was authorized before)."""
+    client_id = client.id
     params = _params(form)
-    context: dict[str, Any] = {"form": form, "client_id": client_id, "report": report}
+    context: dict[str, Any] = {
+        "form": form,
+        "client_id": client_id,
+        "report": report,
+        "case_numbers": report.case_numbers if report else reports.case_numbers(client),
+        "accounting_url": reverse("ledger:accounting", args=[client_id]),
+    }
     if report is None:
         return context
     export = _query(params)
@@ -115,7 +125,6 @@ def _report_context(
         sort_links=_sort_links(params, report.filters),
         csv_url=reverse("ledger:access_report_csv", args=[client_id]) + "?" + export,
         pdf_url=reverse("ledger:access_report_pdf", args=[client_id]) + "?" + export,
-        accounting_url=reverse("ledger:accounting", args=[client_id]),
         previous_url="?" + _query(params, page=report.page - 1) if report.page > 1 else None,
         next_url="?" + _query(params, page=report.page + 1) if report.page < report.pages else None,
         sorted_by=form.label_of("sort", report.filters.sort),
@@ -126,13 +135,14 @@ def _report_context(
 @require_GET
 @staff_view
 def access_report(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
+    client = reports.report_client(actor, client_id)  # the uniform 404 before anything else
     form = _filter_form(request, actor, client_id)
     report = None
     if not form.is_bound or form.is_valid():
         filters = form.filters() if form.is_bound else ReportFilters()
         page = (form.cleaned_data.get("page") if form.is_bound else None) or 1
         report = reports.access_report(actor=actor, client_id=client_id, filters=filters, page=page)
-    context = _report_context(form, report, client_id)
+    context = _report_context(form, report, client)
     return render(request, "ledger/access_report.html", context, status=_status(form))
 
 
@@ -143,9 +153,10 @@ def _export(
     fmt: reports.Format,
     build: Callable[[AccessReport, AccessFilterForm], HttpResponse],
 ) -> HttpResponse:
+    client = reports.report_client(actor, client_id)  # the uniform 404 before anything else
     form = _filter_form(request, actor, client_id)
     if form.is_bound and not form.is_valid():
-        context = _report_context(form, None, client_id)
+        context = _report_context(form, None, client)
         return render(request, "ledger/access_report.html", context, status=400)
     filters = form.filters() if form.is_bound else ReportFilters()
     report = reports.access_report(actor=actor, client_id=client_id, filters=filters, fmt=fmt)

@@ -196,11 +196,25 @@ def test_filters_and_sorting_travel_as_get_codes(world: World) -> None:
 def test_bad_filters_get_a_form_error_and_nothing_is_read(world: World, query: str) -> None:
     http = browser(world.privacy_a)
     mark = ledger_mark()
+    number = world.case_of(world.client_a).case_number
     for route in ("access_report", "access_report_csv", "access_report_pdf"):
         response = http.get(url(route, world.client_a.id, query))
         assert response.status_code == 400
         assert b'class="error"' in response.content
+        # The page still names the record and links to its accounting.
+        assert number.encode() in response.content
+        assert url("accounting", world.client_a.id).encode() in response.content
     assert events_since(mark) == []
+
+
+@pytest.mark.parametrize("who", ["intake_a", "worker_a", "worker_b"])
+def test_bad_filters_from_someone_not_allowed_are_the_same_not_found(
+    world: World, who: str
+) -> None:
+    http = browser(getattr(world, who))
+    for route in ("access_report", "access_report_csv", "access_report_pdf"):
+        response = http.get(url(route, world.client_a.id, "?since=2026-02-02&until=2026-02-01"))
+        assert response.status_code == 404
 
 
 def test_the_pages_link_to_each_other(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
