@@ -101,6 +101,7 @@ class RequestView:
     deliveries: list[DeliveryView]
     may_review: bool
     may_release: bool
+    may_open_client: bool  # the page links to the client's record only for those it opens to
 
 
 def _case_numbers(client_ids: list[UUID]) -> dict[UUID, list[str]]:
@@ -242,6 +243,7 @@ def request_get(*, actor: Actor, request_id: UUID | str) -> RequestView:
         and request.requested_by_id != actor.user_id
         and _allowed(actor, client, Action.DISCLOSURE_REVIEW),
         may_release=_allowed(actor, client, Action.DISCLOSURE_RELEASE),
+        may_open_client=_allowed(actor, client, Action.CLIENT_VIEW),
     )
     ledger.record(
         actor=actor,

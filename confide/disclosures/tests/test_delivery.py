@@ -370,10 +370,13 @@ def test_a_reviewer_signs_off_through_the_queue_and_the_page(ready: World) -> No
     assert b"A-1001" in queue.content
     assert b"Quenby" not in queue.content
     review_url = reverse("web:disclosure_review", args=[request.id])
-    assert (
-        b"Record the review"
-        in officer.get(reverse("web:disclosure_detail", args=[request.id])).content
-    )
+    officer_page = officer.get(reverse("web:disclosure_detail", args=[request.id])).content
+    assert b"Record the review" in officer_page
+    # The record does not open to the officer: the page leads back to the queue, not to a 404.
+    client_url = reverse("web:client_detail", args=[ready.client_a.id]).encode()
+    assert client_url not in officer_page
+    assert reverse("web:disclosure_queue").encode() in officer_page
+    assert client_url in page.content  # the requester's page leads to the record
     missing = officer.post(review_url, {"decision": "approve", "reason": "Credible."})
     assert missing.status_code == 400
     assert b"answer these facts first" in missing.content
