@@ -3,6 +3,7 @@ ledger event of what it revealed, in one transaction."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable
@@ -72,6 +73,12 @@ class NoteView:
     version: int
     addendum_to: UUID | None
     attachments: list[AttachmentView]
+    # What the reader may do with it (`note_get` decides; elsewhere nothing is offered), so a
+    # page offers only controls that will work: a colleague's draft read under an emergency
+    # grant is shown, not handed an editor whose every save is refused.
+    may_edit: bool = False
+    may_attach: bool = False
+    may_add_addendum: bool = False
 
 
 @dataclass(frozen=True)
@@ -444,7 +451,12 @@ def note_get(*, actor: Actor, note_id: UUID | str) -> NoteView:
     """One note with its text. Needs records:note:view. Writes records:note:viewed."""
     note, decision = get_authorized(actor, Note, note_id, Action.NOTE_VIEW)
     files_ok = _attachments_visible(actor, [note])
-    view = _note_view(_key(note.client_id), note, show_attachments=note.id in files_ok)
+    view = dataclasses.replace(
+        _note_view(_key(note.client_id), note, show_attachments=note.id in files_ok),
+        may_edit=authorize(actor, Action.NOTE_EDIT, note).allowed,
+        may_attach=authorize(actor, Action.ATTACHMENT_CREATE, note).allowed,
+        may_add_addendum=authorize(actor, Action.NOTE_CREATE, note.case).allowed,
+    )
     ledger.record(
         actor=actor,
         event_type=EventType.NOTE_VIEWED,

@@ -218,3 +218,21 @@ def test_nobody_ends_someone_elses_grant(world: World) -> None:
         response = browser(getattr(world, persona)).post(reverse("web:grant_end", args=[grant.id]))
         assert response.status_code == 404
     assert AccessGrant.objects.get().revoked_at is None
+
+
+def test_a_colleagues_draft_read_in_an_emergency_offers_no_editor(world: World) -> None:
+    from confide.access.tests.support import break_glass
+
+    draft = world.note(world.other_worker_a, world.client_a_other, body="Draft about the move.")
+    break_glass(world.worker_a, world.client_a_other)
+    url = reverse("web:note_detail", args=[draft.id])
+    page = browser(world.worker_a).get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Draft about the move." in text(page)
+    assert "only its author can change or sign it" in text(page)
+    for control in ("note_save", "note_sign", "attachment_upload"):
+        assert reverse(f"web:{control}", args=[draft.id]) not in body
+    own = browser(world.other_worker_a).get(url).content.decode()
+    assert reverse("web:note_save", args=[draft.id]) in own
+    assert reverse("web:attachment_upload", args=[draft.id]) in own
