@@ -19,6 +19,15 @@ def world(db: None) -> World:
     return build_world()
 
 
+@pytest.fixture
+def own_ledger_export(settings: Any, tmp_path: Any) -> None:
+    """A signing key and checkpoint export of the test's own. A test whose code signs a
+    checkpoint (the demo load does) must not leave it in the run's shared export: the test's
+    events roll back, and the next test's verification would read that checkpoint as a fork."""
+    settings.CONFIDE_CHECKPOINT_DIR = tmp_path / "checkpoints"
+    settings.CONFIDE_LEDGER_SIGNING_KEY_PATH = tmp_path / "ledger-signing.key"
+
+
 # --- PostgreSQL with an owner and an application role (confide/ledger/dbroles.py) -------------
 # With CONFIDE_DATABASE_OWNER_URL set (as `make test` does on PostgreSQL), the test settings log
 # in as the owner and assume the application's role (SET ROLE), so tests run with exactly its

@@ -30,7 +30,7 @@ from confide.records.models import Case, Client, Note
 from confide.releases.models import Release
 from confide.testing import World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_ledger_export")]
 
 
 def _load(clients: int = 6, notes: int = 6) -> str:
@@ -242,11 +242,9 @@ def test_riverbend_has_disclosures_in_an_accounting_one_included_one_excluded() 
     assert [e.excluded_kind for e in excluded] == [ExcludedKind.TPO]
 
 
-def test_the_load_signs_a_first_checkpoint(settings: Any, tmp_path: Any) -> None:
+def test_the_load_signs_a_first_checkpoint(tmp_path: Any) -> None:
     from confide.ledger.verify import verify_ledger
 
-    settings.CONFIDE_CHECKPOINT_DIR = tmp_path / "checkpoints"
-    settings.CONFIDE_LEDGER_SIGNING_KEY_PATH = tmp_path / "ledger-signing.key"
     out = _load(clients=6, notes=2)
     assert re.search(r"Ledger: signed checkpoint of \d+ events in ", out)
     report = verify_ledger()

@@ -12,7 +12,7 @@ from confide.releases.enums import Status
 from confide.releases.lifecycle import today
 from confide.releases.models import Release
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_ledger_export")]
 
 
 def test_the_demo_holds_releases_of_each_kind_and_status() -> None:
