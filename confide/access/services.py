@@ -30,7 +30,7 @@ from confide.core.ids import parse_id
 from confide.crypto.envelope import client_key
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
-from confide.messaging.services import notify
+from confide.messaging.services import notify, resolve
 from confide.records.models import Client
 
 MAX_REASON = 1000
@@ -204,6 +204,12 @@ def break_glass_review(
         client_id=grant.client_id,
         reason=outcome,
         details={"outcome": outcome, "staff": str(grant.user_id)},
+    )
+    # The privacy officers were asked to review it; supervisors were told, and keep theirs.
+    resolve(
+        kind="break_glass",
+        link=reverse("web:grant_review", args=[grant.id]),
+        role=Role.PRIVACY_OFFICER,
     )
     return grant
 

@@ -44,7 +44,7 @@ from confide.disclosures.errors import NoProfile, NotReleasable, OwnRequest, Rev
 from confide.disclosures.models import DisclosureProfile, DisclosureRequest
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
-from confide.messaging.services import notify
+from confide.messaging.services import notify, resolve
 from confide.records import files
 from confide.records.errors import RecordUnreadable
 from confide.records.models import Attachment, Client
@@ -517,6 +517,7 @@ def request_review(
         policy_ids=policy_ids,
         details={**_decision_details(request), "review": request.review_outcome},
     )
+    resolve(kind="disclosure_review", link=f"/disclosures/{request.id}/")  # reviewed: done
     notify(
         recipients=get_user_model().objects.filter(id=request.requested_by_id),
         kind="disclosure_reviewed",

@@ -319,6 +319,25 @@ def test_a_privacy_officer_closes_a_grant_as_justified_or_misuse(
     assert unreviewed_grants(act(world.privacy_a)) == []
 
 
+def test_the_review_clears_the_officers_notices_and_leaves_the_supervisors(world: World) -> None:
+    supervise(world.supervisor_a, world.other_worker_a)
+    second_privacy = make_user(world.agency_a, "privacy2_a@a.test", Role.PRIVACY_OFFICER)
+    grant = _open(world)
+    other = _open(world, world.worker_a, client_id=world.client_a_other.id)
+
+    def unread() -> set[tuple[object, str]]:
+        rows = Notification.objects.filter(kind="break_glass", read_at=None)
+        return {(n.recipient_id, n.link.split("/")[-2]) for n in rows}
+
+    break_glass_review(
+        actor=act(world.privacy_a), grant_id=grant.id, outcome="justified", note=REVIEW_NOTE
+    )
+    assert (world.privacy_a.id, str(grant.id)) not in unread()
+    assert (second_privacy.id, str(grant.id)) not in unread()  # the work is done for them too
+    assert (world.supervisor_a.id, str(grant.id)) in unread()  # told, not asked: still theirs
+    assert (world.privacy_a.id, str(other.id)) in unread()  # another grant is still waiting
+
+
 def test_a_grant_is_reviewed_once(world: World) -> None:
     grant = _open(world)
     break_glass_review(

@@ -287,6 +287,19 @@ def test_needs_review_goes_to_reviewers_who_answer_the_missing_facts(ready: Worl
     assert view.review_reason.startswith("Specific threat")
 
 
+def test_a_review_clears_every_reviewers_notice_and_tells_the_requester(ready: World) -> None:
+    request = _request(ready, **THREAT)
+    waiting = Notification.objects.filter(kind="disclosure_review", read_at=None)
+    asked = set(waiting.values_list("recipient_id", flat=True))
+    assert {ready.privacy_a.id, ready.supervisor_a.id} <= asked
+    services.request_review(
+        actor=actor(ready.privacy_a), request_id=request.id, approve=False, reason="Too vague."
+    )
+    assert not waiting.exists()  # done for every reviewer, not only the one who did it
+    told = Notification.objects.get(kind="disclosure_reviewed")
+    assert (told.recipient_id, told.read_at) == (ready.worker_a.id, None)
+
+
 def test_reviewers_are_never_the_requester_nor_a_practitioner(ready: World) -> None:
     request = _request(ready, **THREAT)
     with pytest.raises(NotPermitted):
