@@ -314,4 +314,6 @@ def test_field_hints_and_errors_have_the_ids_their_inputs_name(world: World, clo
     for ids in described:
         for one in ids.split():
             assert f'id="{one}"' in page, one
-    assert "autofocus" not in page
+    # Focus starts at the top: on the summary of the problems, never on a field half-way down.
+    assert re.findall(r"<(\w+)[^>]*\bautofocus\b", page) == ["div"]
+    assert 'class="error-summary" role="alert" tabindex="-1" autofocus' in page

@@ -36,3 +36,23 @@ def test_a_plain_field_names_nothing_missing() -> None:
     for ident in _described(html):
         assert f'id="{ident}"' in html
     assert 'for="id_note"' in html
+
+
+class _WithHidden(_Form):
+    seen = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, object]:
+        raise forms.ValidationError("Nothing was saved.")
+
+
+def test_a_form_in_error_opens_with_a_focused_summary_linking_each_field() -> None:
+    form = _WithHidden({"code": "1234567", "note": ""})
+    assert not form.is_valid()
+    html = render_to_string("web/_form_errors.html", {"form": form})
+    assert 'role="alert" tabindex="-1" autofocus' in html
+    assert "There is a problem" in html
+    assert "Nothing was saved." in html
+    assert re.search(r'<a href="#id_code">Code: [^<]+</a>', html)
+    assert "#id_note" not in html  # no error, no link
+    assert "This page was out of date" in html  # a hidden field's error, said in words
+    assert render_to_string("web/_form_errors.html", {"form": _Form()}).strip() == ""
