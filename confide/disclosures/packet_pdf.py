@@ -52,7 +52,6 @@ class PacketContent:
     date_from: dt.date
     date_to: dt.date
     legal_basis: tuple[str, ...]
-    conditions: tuple[str, ...]
     released_by: str
     released_on: dt.date
     method: str
@@ -175,10 +174,8 @@ def _cover(pdf: PacketPdf) -> None:
     ):
         pdf.pair(label, value)
     pdf.ln(3)
-    if c.conditions:
-        pdf.heading("Conditions of this release", 11)
-        for condition in c.conditions:
-            pdf.paragraph(f"- {condition}")
+    # The decision's conditions are the agency's own steps (write it down, tell the client...):
+    # they are on the request's page, not on what the recipient receives.
     if c.includes_part2:
         notice = part2_notice()
         pdf.ln(2)

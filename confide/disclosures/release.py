@@ -237,9 +237,6 @@ def _content(
         legal_basis=tuple(
             dec.citations_of(request.decisions, [c for c in request.categories if c in allowed])
         ),
-        conditions=tuple(
-            dec.plain_condition(c) for c in sorted(dec.conditions_of(request.decisions, allowed))
-        ),
         released_by=User.objects.get(id=actor.user_id).display_name,
         released_on=today,
         method=DeliveryMethod(method).label,

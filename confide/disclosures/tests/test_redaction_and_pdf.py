@@ -77,7 +77,6 @@ def _pdf() -> packet_pdf.PacketPdf:
         date_from=dt.date(2025, 1, 1),
         date_to=dt.date(2025, 1, 2),
         legal_basis=(),
-        conditions=(),
         released_by="worker",
         released_on=dt.date(2025, 2, 1),
         method="Printed",
