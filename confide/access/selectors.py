@@ -29,8 +29,9 @@ from confide.core.errors import NotFound, NotPermitted
 from confide.crypto.envelope import DecryptionFailed, client_key
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
+from confide.ledger.models import Event
 from confide.records.indexes import name_dob_candidates
-from confide.records.models import Client, Note
+from confide.records.models import Case, Client, Note
 from confide.records.validation import MAX_NAME
 from confide.training.models import ConflictDeclaration
 
@@ -134,8 +135,18 @@ class GrantRow:
 
 
 @dataclass(frozen=True)
+class GrantUse:
+    """One look or change the grant's holder made under it (a ledger event marked with it)."""
+
+    at: dt.datetime
+    action: str
+    subject: str
+
+
+@dataclass(frozen=True)
 class GrantDetail:
-    """A grant as its reviewer sees it. Client id and texts only for privacy officers."""
+    """A grant as its reviewer sees it. Client id, case numbers, texts and what was done under
+    it only for privacy officers."""
 
     grant: GrantRow
     client_id: UUID | None
@@ -143,6 +154,25 @@ class GrantDetail:
     review_note: str | None
     reviewed_by: str
     can_review: bool
+    case_numbers: tuple[str, ...] = ()
+    uses: tuple[GrantUse, ...] = ()
+
+
+GRANT_USES_SHOWN = 200
+
+
+def _uses(grant: AccessGrant) -> tuple[GrantUse, ...]:
+    """What the holder opened or changed under the grant, oldest first (the ledger marks each)."""
+    rows = (
+        Event.objects.filter(client_id=grant.client_id, details__grant=str(grant.id))
+        .order_by("seq")
+        .values_list("occurred_at", "event_type", "subject_type", "subject_id")[:GRANT_USES_SHOWN]
+    )
+    labels = dict(EventType.choices)
+    return tuple(
+        GrantUse(at, labels.get(kind, kind), f"{subject} {ident}".strip())
+        for at, kind, subject, ident in rows
+    )
 
 
 def _category(grant: AccessGrant) -> str:
@@ -250,6 +280,12 @@ def grant_get(*, actor: Actor, grant_id: UUID | str) -> GrantDetail:
         review_note=_decrypt(grant, NOTE_PURPOSE, grant.review_note_enc),
         reviewed_by=reviewer,
         can_review=grant.reviewed_at is None and grant.user_id != actor.user_id,
+        case_numbers=tuple(
+            Case.objects.filter(client_id=grant.client_id)
+            .order_by("case_number")
+            .values_list("case_number", flat=True)
+        ),
+        uses=_uses(grant),
     )
     ledger.record(
         actor=actor,

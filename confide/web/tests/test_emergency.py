@@ -236,3 +236,20 @@ def test_a_colleagues_draft_read_in_an_emergency_offers_no_editor(world: World) 
     own = browser(world.other_worker_a).get(url).content.decode()
     assert reverse("web:note_save", args=[draft.id]) in own
     assert reverse("web:attachment_upload", args=[draft.id]) in own
+
+
+def test_the_review_page_names_the_case_and_what_was_opened_for_the_officer_only(
+    world: World,
+) -> None:
+    http = browser(world.other_worker_a, reauth=True)
+    record = http.post(URL, {**ROSALIND, **REASON})["Location"]
+    http.get(record)  # the record page, opened under the grant
+    grant = AccessGrant.objects.get()
+    link = reverse("web:grant_review", args=[grant.id])
+    page = text(browser(world.privacy_a).get(link))
+    assert f"Case numbers {world.case_of(world.client_a).case_number}" in page
+    assert "What they opened under this access" in page
+    assert f"Client Viewed client {world.client_a.id}" in page
+    supervise_page = text(browser(world.supervisor_a).get(link))
+    assert world.case_of(world.client_a).case_number not in supervise_page
+    assert "What they opened" not in supervise_page
