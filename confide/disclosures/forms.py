@@ -124,6 +124,26 @@ class FactsMixin(forms.Form):
         names = ["professional_role", *(n for n, _, _ in TRI_FACTS), "threat_target", "abuse_type"]
         return [self[n] for n in names]
 
+    @staticmethod
+    def initial_from(answered: dict[str, Any]) -> dict[str, str]:
+        """The form's values for facts already answered (the inverse of `facts`), so a reviewer
+        sees what was given, not "unknown", and keeps it by submitting."""
+        initial: dict[str, str] = {}
+        for name, path, _ in TRI_FACTS:
+            value: Any = answered
+            for part in path:
+                value = value.get(part) if isinstance(value, dict) else None
+            if isinstance(value, bool):
+                initial[name] = "yes" if value else "no"
+        threat, abuse = answered.get("threat"), answered.get("abuse_suspected")
+        if isinstance(threat, dict) and isinstance(threat.get("target"), str):
+            initial["threat_target"] = threat["target"]
+        if isinstance(abuse, dict) and isinstance(abuse.get("type"), str):
+            initial["abuse_type"] = abuse["type"]
+        if isinstance(answered.get("professional_role"), str):
+            initial["professional_role"] = answered["professional_role"]
+        return initial
+
     def facts(self) -> dict[str, Any]:
         """The answered facts in the engine's vocabulary (unknowns left out)."""
         data = self.cleaned_data

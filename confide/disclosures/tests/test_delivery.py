@@ -503,3 +503,40 @@ def test_an_oversized_instrument_upload_is_refused_by_the_page(
     assert b"larger than" in page.content
     assert DisclosureRequest.objects.count() == 0
     assert list(tmp_path.rglob("*.bin")) == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"threat_present": "yes", "threat_serious": "no", "threat_target": "third_party"},
+        {"emergency": "yes", "client_deceased": "no", "professional_role": "LCSW"},
+        {"requester_is_suspected_abuser": "yes", "abuse_type": "child"},
+    ],
+)
+def test_facts_already_answered_come_back_as_the_review_forms_values(data: dict[str, str]) -> None:
+    from confide.disclosures.forms import ReviewForm
+
+    posted = ReviewForm({"decision": "approve", "reason": "r", **data})
+    assert posted.is_valid(), posted.errors
+    assert ReviewForm.initial_from(posted.facts()) == data
+
+
+def test_the_review_form_shows_what_the_requester_answered(ready: World) -> None:
+    services.request_create(
+        actor=actor(ready.worker_a),
+        client_id=ready.client_a.id,
+        data=request_input(
+            recipient_type="potential_victim",
+            purpose="prevent_serious_threat",
+            categories=["mental_health_general"],
+            facts={"threat": {"present": True}},
+        ),
+    )
+    request = DisclosureRequest.objects.get()
+    page = signed_in(HttpClient(), ready.privacy_a).get(
+        reverse("web:disclosure_detail", args=[request.id])
+    )
+    select = re.search(r'<select name="threat_present".*?</select>', page.content.decode(), re.S)
+    assert select is not None
+    assert '<option value="yes" selected>' in select.group(0)

@@ -242,7 +242,11 @@ def _detail_with(
     view = selectors.request_get(actor=actor, request_id=request_id)
     context = {
         "r": view,
-        "review_form": forms.ReviewForm() if view.may_review else None,
+        "review_form": (
+            forms.ReviewForm(initial=forms.ReviewForm.initial_from(view.answered_facts))
+            if view.may_review
+            else None
+        ),
         "release_form": forms.ReleaseForm(initial={"releases_seen": len(view.deliveries)}),
         "verbal_form": forms.VerbalForm(initial={"releases_seen": len(view.deliveries)}),
         **form_overrides,
