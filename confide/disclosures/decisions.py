@@ -155,6 +155,39 @@ def missing_of(decisions: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
 # ---- plain language ---------------------------------------------------------------------------
 
+SPELLED = {
+    "hhs": "HHS (the Secretary, Office for Civil Rights)",
+    "LCSW": "LCSW",
+    "SUD_counselor": "SUD counselor",
+    "client_self": "The client",
+}
+
+
+def words(code: object) -> str:
+    """An engine code in words for people: `potential_victim` -> "Potential victim",
+    `threat.imminent` -> "Threat: imminent", True -> "Yes"."""
+    if isinstance(code, bool):
+        return "Yes" if code else "No"
+    text = str(code)
+    if text in SPELLED:
+        return SPELLED[text]
+    head, _, rest = text.partition(".")
+    spoken = head.replace("_", " ").capitalize()
+    return f"{spoken}: {rest.replace('_', ' ').replace('.', ', ')}" if rest else spoken
+
+
+def flat_facts(facts: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """Nested answered facts as (name in words, value in words) rows, in name order."""
+    rows: list[tuple[str, str]] = []
+    for name in sorted(facts):
+        value, path = facts[name], f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            rows += flat_facts(value, f"{path}.")
+        else:
+            rows.append((words(path), words(value)))
+    return rows
+
+
 OUTCOMES: dict[str, str] = {
     "required": "Required by law",
     "permitted": "Permitted",

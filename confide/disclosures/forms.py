@@ -29,16 +29,8 @@ TRI = [(UNKNOWN, "Unknown"), ("yes", "Yes"), ("no", "No")]
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-SPELLED = {
-    "hhs": "HHS (the Secretary, Office for Civil Rights)",
-    "LCSW": "LCSW",
-    "SUD_counselor": "SUD counselor",
-    "client_self": "The client",
-}
-
-
 def _words(value: str) -> str:
-    return SPELLED.get(value) or value.replace("_", " ").capitalize()
+    return dec.words(value)
 
 
 def _choices(values: list[str], *, blank: str | None = None) -> list[tuple[str, str]]:

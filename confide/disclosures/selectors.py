@@ -91,6 +91,7 @@ class RequestView:
     categories: list[CategoryView]
     known_facts: list[tuple[str, str, str]]
     answered_facts: dict[str, Any]
+    answered_rows: list[tuple[str, str]]  # the same in words, one row per fact
     in_range: list[tuple[str, int, bool]]
     missing_facts: list[str]
     review_outcome: str
@@ -224,6 +225,7 @@ def request_get(*, actor: Actor, request_id: UUID | str) -> RequestView:
             for name, value in sorted(stored["known"].items())
         ],
         answered_facts=stored["answered"],
+        answered_rows=dec.flat_facts(stored["answered"]),
         in_range=[
             (
                 dec.CATEGORIES.get(c, c.replace("unmapped:", "label ")),

@@ -540,3 +540,8 @@ def test_the_review_form_shows_what_the_requester_answered(ready: World) -> None
     select = re.search(r'<select name="threat_present".*?</select>', page.content.decode(), re.S)
     assert select is not None
     assert '<option value="yes" selected>' in select.group(0)
+    words = " ".join(re.sub(r"<[^>]+>", " ", page.content.decode()).split())
+    assert "Kind of recipient Potential victim" in words  # codes in words, not potential_victim
+    assert "Prevent serious threat" in words
+    assert "Threat: present Yes answered by staff" in words
+    assert "{'present': True}" not in page.content.decode()
