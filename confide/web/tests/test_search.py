@@ -75,3 +75,12 @@ def test_an_unknown_look_up_kind_searches_nothing(world: World) -> None:
     body = _search(world, {"by": "ssn", "legal_name": "Rosalind Quenby"})
     assert "match" not in body.lower()
     assert not Event.objects.filter(event_type="records:client:searched").exists()
+
+
+def test_no_match_points_a_practitioner_to_emergency_access_and_no_one_else(
+    world: World,
+) -> None:
+    emergency = "emergency access (recorded and reviewed)"
+    assert emergency in _search(world, {"by": "phone", "phone-last_four": "1002"})
+    assert emergency not in _search(world, {"by": "phone", "phone-last_four": "1002"}, "intake_a")
+    assert emergency not in _search(world, {"by": "phone", "phone-last_four": "1001"})

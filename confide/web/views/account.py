@@ -18,9 +18,11 @@ from confide.web import forms
 from confide.web.auth import reauth_redirect, recently_authenticated, staff_view
 from confide.web.views.common import add_domain_error, posted, status_of
 
+# The same words whether or not the person is a client (the form must not tell which), so it
+# promises only what holds when they are.
 DECLARED = (
     "Recorded. If this person is a client of the agency, their record is now hidden from you "
-    "everywhere in Confide. A privacy officer can see the declaration."
+    "everywhere in Confide, and the agency's privacy officers can see your declaration."
 )
 
 
