@@ -76,6 +76,7 @@ from confide.consent.models import Restriction  # noqa: E402
 from confide.core.actor import Actor  # noqa: E402
 from confide.core.enums import Role  # noqa: E402
 from confide.records.models import Case, Client  # noqa: E402
+from confide.records.selectors import CASELOAD_ORDER  # noqa: E402
 from confide.training.models import ConflictDeclaration, TrainingCompletion  # noqa: E402
 
 DUMMY = b"\x01" + bytes(39)  # stands in for ciphertext: the policy never reads it
@@ -201,11 +202,7 @@ def seed(clients: int, rng: random.Random) -> Seeded:
 
 def page_query(actor: Actor) -> QuerySet[Case]:
     """The caseload query, exactly as records.selectors.caseload_list builds it."""
-    return (
-        case_prefilter(actor)
-        .select_related("team", "client")
-        .order_by("status", "-opened_on", "id")
-    )
+    return case_prefilter(actor).select_related("team", "client").order_by(*CASELOAD_ORDER)
 
 
 def page_prefilter_only(actor: Actor, page: int) -> list[Case]:

@@ -12,7 +12,8 @@ from typing import Any
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_objects
+from django.db.models import Case as DbCase
+from django.db.models import Exists, OuterRef, QuerySet, Value, When, prefetch_related_objects
 
 from confide.access.facts import client_grants
 from confide.access.lookups import get_authorized
@@ -37,6 +38,7 @@ from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.ledger.services import DetailValue
 from confide.records import files, indexes
+from confide.records.enums import CaseStatus
 from confide.records.errors import RecordUnreadable
 from confide.records.models import Attachment, Case, Client, Note
 from confide.records.validation import MAX_NAME
@@ -192,6 +194,14 @@ def _case_rows(actor: Actor, cases: list[Case], names: dict[UUID, str]) -> list[
     ]
 
 
+# Open cases first, then closed ones; each newest first.
+CASELOAD_ORDER = (
+    DbCase(When(status=CaseStatus.OPEN, then=Value(0)), default=Value(1)),
+    "-opened_on",
+    "id",
+)
+
+
 @transaction.atomic
 def caseload_list(*, actor: Actor, page: int = 1) -> tuple[list[CaseRow], int]:
     """The actor's open and closed cases, one page, with client names; and the total count.
@@ -199,11 +209,7 @@ def caseload_list(*, actor: Actor, page: int = 1) -> tuple[list[CaseRow], int]:
     One batch decision for the page. Writes records:client:viewed once for the page, with the
     client ids shown and the deciding policy ids.
     """
-    query = (
-        case_prefilter(actor)
-        .select_related("team", "client")
-        .order_by("status", "-opened_on", "id")
-    )
+    query = case_prefilter(actor).select_related("team", "client").order_by(*CASELOAD_ORDER)
     total = query.count()
     start = max(page - 1, 0) * CASELOAD_PAGE
     rows = list(query[start : start + CASELOAD_PAGE])

@@ -279,3 +279,25 @@ def test_no_event_holds_note_text_names_or_file_contents(world: World, kind: str
         "MCA-1001",
     ]
     assert [term for term in forbidden if term.casefold() in text] == []
+
+
+def test_the_caseload_lists_open_cases_before_closed_ones_newest_first(world: World) -> None:
+    from confide.records.enums import CaseStatus
+    from confide.records.models import Case
+    from confide.testing import make_client
+
+    newer = make_client(
+        world.agency_a, world.team_a1, name="Ada Newer", dob=dt.date(1990, 1, 1), number="A-3"
+    )
+    older = make_client(
+        world.agency_a, world.team_a1, name="Ody Older", dob=dt.date(1991, 1, 1), number="A-4"
+    )
+    Case.objects.filter(client=newer).update(opened_on=dt.date(2025, 6, 1))
+    Case.objects.filter(client=older).update(opened_on=dt.date(2020, 1, 1))
+    closed = world.case_of(world.client_a)  # opened 2025-01-01, closed: listed last
+    Case.objects.filter(id=closed.id).update(
+        status=CaseStatus.CLOSED, opened_on=dt.date(2026, 1, 1), closed_on=dt.date(2026, 2, 1)
+    )
+    rows, total = selectors.caseload_list(actor=actor(world.worker_a))
+    assert total == 3
+    assert [r.case_number for r in rows] == ["A-3", "A-4", "A-1001"]
