@@ -9,7 +9,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from confide.access.models import AccessGrant, EmergencyReason, GrantKind, ReviewPurpose
@@ -33,7 +33,6 @@ from confide.ledger.models import Event
 from confide.records.indexes import name_dob_candidates
 from confide.records.models import Case, Client, Note
 from confide.records.validation import MAX_NAME
-from confide.training.models import ConflictDeclaration
 
 CASEWORK = frozenset({Role.PRACTITIONER, Role.SUPERVISOR})
 RECENT_REVIEWS = 20
@@ -162,9 +161,17 @@ GRANT_USES_SHOWN = 200
 
 
 def _uses(grant: AccessGrant) -> tuple[GrantUse, ...]:
-    """What the holder opened or changed under the grant, oldest first (the ledger marks each)."""
+    """What the holder did with the client's record while the grant was open, oldest first:
+    every ledger event of theirs about the client in its window, reads (which also carry the
+    grant's id) and changes alike."""
+    end = min(grant.expires_at, grant.revoked_at or grant.expires_at)
     rows = (
-        Event.objects.filter(client_id=grant.client_id, details__grant=str(grant.id))
+        Event.objects.filter(
+            client_id=grant.client_id,
+            actor_id=grant.user_id,
+            occurred_at__gte=grant.starts_at,
+            occurred_at__lte=end,
+        )
         .order_by("seq")
         .values_list("occurred_at", "event_type", "subject_type", "subject_id")[:GRANT_USES_SHOWN]
     )
@@ -196,19 +203,13 @@ def _row(grant: AccessGrant, now: dt.datetime, overdue_from: dt.datetime) -> Gra
     )
 
 
-def _walled(actor: Actor) -> Exists:
-    return Exists(
-        ConflictDeclaration.objects.filter(
-            client_id=OuterRef("client_id"), user_id=actor.user_id, removed_at=None
-        )
-    )
-
-
 def _emergency_grants(actor: Actor) -> QuerySet[AccessGrant]:
-    """The agency's emergency grants, minus those on clients walled off from the actor."""
+    """The agency's emergency grants, minus those on clients that do not exist for the actor (a
+    conflict wall, or an agreed restriction naming them or their programs): another privacy
+    officer reviews those."""
     return (
         AccessGrant.objects.filter(agency_id=actor.agency_id, kind=GrantKind.BREAK_GLASS)
-        .exclude(_walled(actor))
+        .filter(client__in=grantable_clients(actor))
         .select_related("user")
     )
 

@@ -250,6 +250,31 @@ def test_the_review_page_names_the_case_and_what_was_opened_for_the_officer_only
     assert f"Case numbers {world.case_of(world.client_a).case_number}" in page
     assert "What they opened under this access" in page
     assert f"Client Viewed client {world.client_a.id}" in page
+    # A change made under the grant is listed too, not only the reads.
+    from confide.records import services as records
+
+    records.note_create(
+        actor=actor(world.other_worker_a),
+        case_id=world.case_of(world.client_a).id,
+        kind="progress",
+        body="Called the crisis line.",
+        labels=[],
+    )
+    assert "Note Created note" in text(browser(world.privacy_a).get(link))
     supervise_page = text(browser(world.supervisor_a).get(link))
     assert world.case_of(world.client_a).case_number not in supervise_page
     assert "What they opened" not in supervise_page
+
+
+def test_a_privacy_officer_a_restriction_names_does_not_see_or_review_that_grant(
+    world: World,
+) -> None:
+    from confide.access.tests.support import restriction
+
+    browser(world.other_worker_a, reauth=True).post(URL, {**ROSALIND, **REASON})
+    grant = AccessGrant.objects.get()
+    restriction(world.client_a, world.worker_a, staff=world.privacy_a)
+    link = reverse("web:grant_review", args=[grant.id])
+    assert browser(world.privacy_a).get(link).status_code == 404
+    queue = text(browser(world.privacy_a).get(reverse("web:grant_queue")))
+    assert world.other_worker_a.display_name not in queue
