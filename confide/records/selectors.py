@@ -38,7 +38,7 @@ from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.ledger.services import DetailValue
 from confide.records import files, indexes
-from confide.records.enums import CaseStatus
+from confide.records.enums import CaseStatus, NoteStatus
 from confide.records.errors import RecordUnreadable
 from confide.records.models import Attachment, Case, Client, Note
 from confide.records.validation import MAX_NAME
@@ -457,11 +457,16 @@ def note_get(*, actor: Actor, note_id: UUID | str) -> NoteView:
     """One note with its text. Needs records:note:view. Writes records:note:viewed."""
     note, decision = get_authorized(actor, Note, note_id, Action.NOTE_VIEW)
     files_ok = _attachments_visible(actor, [note])
+    note.case.client = note.client  # the same instance: its facts are loaded once
+    signed = note.status == NoteStatus.SIGNED
     view = dataclasses.replace(
         _note_view(_key(note.client_id), note, show_attachments=note.id in files_ok),
-        may_edit=authorize(actor, Action.NOTE_EDIT, note).allowed,
-        may_attach=authorize(actor, Action.ATTACHMENT_CREATE, note).allowed,
-        may_add_addendum=authorize(actor, Action.NOTE_CREATE, note.case).allowed,
+        may_edit=not signed and authorize(actor, Action.NOTE_EDIT, note).allowed,
+        may_attach=not signed and authorize(actor, Action.ATTACHMENT_CREATE, note).allowed,
+        # What `note_add_addendum` asks: an addendum to this note, and a new note on its case.
+        may_add_addendum=signed
+        and authorize(actor, Action.NOTE_ADDENDUM, note).allowed
+        and authorize(actor, Action.NOTE_CREATE, note.case).allowed,
     )
     ledger.record(
         actor=actor,

@@ -278,3 +278,19 @@ def test_a_privacy_officer_a_restriction_names_does_not_see_or_review_that_grant
     assert browser(world.privacy_a).get(link).status_code == 404
     queue = text(browser(world.privacy_a).get(reverse("web:grant_queue")))
     assert world.other_worker_a.display_name not in queue
+
+
+def test_no_addendum_is_offered_where_the_policy_refuses_one(world: World) -> None:
+    from confide.access.tests.support import break_glass
+    from confide.records import services as records
+
+    draft = world.note(world.other_worker_a, world.client_a_other, body="Signed before.")
+    signed = records.note_sign(
+        actor=actor(world.other_worker_a), note_id=draft.id, expected_version=draft.version
+    )
+    break_glass(world.worker_a, world.client_a_other)
+    url = reverse("web:note_detail", args=[signed.id])
+    addendum = reverse("web:note_addendum", args=[signed.id])
+    assert addendum not in browser(world.worker_a).get(url).content.decode()
+    assert browser(world.worker_a).post(addendum, {"body": "x"}).status_code in (403, 404)
+    assert addendum in browser(world.other_worker_a).get(url).content.decode()
