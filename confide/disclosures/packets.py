@@ -163,10 +163,19 @@ def select_notes(actor: Actor, request: DisclosureRequest, client: Client) -> Se
     return Selection(chosen, dict(withheld))
 
 
-def labels_in_range(actor: Actor, request: DisclosureRequest, client: Client) -> frozenset[str]:
-    """The labels of every note in the request's date range that the actor may read: what a
-    verbal disclosure, which names no notes, may have drawn on. Its accounting entry records
-    them, and a verbal disclosure for a guardian is refused while any is minor_consented."""
+@dataclass(frozen=True)
+class RangeLabels:
+    """The labels of the notes in a request's date range: `every` note's (what a verbal
+    disclosure's accounting entry records, encrypted, never shown to the releaser), and those
+    of the notes the releaser knows: may read, or wrote (an author whose training has lapsed
+    still knows their own labelled note)."""
+
+    known: frozenset[str]
+    every: frozenset[str]
+
+
+def labels_in_range(actor: Actor, request: DisclosureRequest, client: Client) -> RangeLabels:
+    """What a verbal disclosure, which names no notes, may have drawn on (`RangeLabels`)."""
     in_range = list(
         Note.objects.filter(
             client=client,
@@ -178,11 +187,14 @@ def labels_in_range(actor: Actor, request: DisclosureRequest, client: Client) ->
     for note in in_range:
         note.client = client
     decisions = authorize_many(actor, Action.NOTE_VIEW, in_range)
-    return frozenset(
-        label
+    known = [
+        note
         for note, decision in zip(in_range, decisions, strict=True)
-        if decision.allowed
-        for label in note.labels or ()
+        if decision.allowed or note.author_id == actor.user_id
+    ]
+    return RangeLabels(
+        known=frozenset(label for note in known for label in note.labels or ()),
+        every=frozenset(label for note in in_range for label in note.labels or ()),
     )
 
 

@@ -154,28 +154,30 @@ def _check_packet_notes(
 
 def _check_verbal(actor: Actor, request: DisclosureRequest) -> frozenset[str]:
     """A verbal disclosure carries no notes to decide, so what it may have drawn on is decided
-    instead, and returned for its accounting entry: the labels of every note in the request's
-    range the actor may read (`packets.labels_in_range`). For the guardian audience
-    (`packets.audience_for`) nothing is told of a client labelled as having consented alone, nor
-    from a range holding a note so labelled (a packet would leave it out; a spoken account
-    cannot be checked): a narrower range, or a packet, is the way."""
+    instead (`packets.labels_in_range`), and the labels of every note in the request's range are
+    returned for its accounting entry (fail closed: a representative's accounting then leaves it
+    out if any is minor_consented). For the guardian audience (`packets.audience_for`) nothing
+    is told of a client labelled as having consented alone, nor from a range holding a note so
+    labelled that the releaser knows (may read, or wrote): a spoken account cannot be checked,
+    so a narrower range, or a packet, is the way. Notes the releaser cannot know stop nothing,
+    and their existence is not revealed."""
     client = Client.objects.get(id=request.client_id)
     labels = packets.labels_in_range(actor, request, client)
     if packets.audience_for(request) != GUARDIAN:
-        return labels
+        return labels.every
     if not guardian_may_see(actor, [client])[0]:
         raise NotReleasable(
             "the client consented alone to the care this record holds: nothing of it may be "
             "told to a parent or guardian, nor under a release a personal representative signed."
         )
-    if Label.MINOR_CONSENTED in labels:
+    if Label.MINOR_CONSENTED in labels.known:
         raise NotReleasable(
             "notes in this range hold care the client consented to alone, which may not be told "
             "to a parent or guardian, nor under a release a personal representative signed: "
             "record a verbal disclosure for a range without them, or release a packet, which "
             "leaves them out."
         )
-    return labels
+    return labels.every
 
 
 # Recipients who identify the client to no record of theirs: the cover names the client and

@@ -277,7 +277,7 @@ def test_a_verbal_disclosure_for_a_guardian_from_a_range_with_a_note_consented_a
     assert not AccountingEntry.objects.exists()
 
 
-def test_a_note_the_releaser_may_not_read_does_not_stop_or_mark_a_verbal_disclosure(
+def test_a_note_the_releaser_cannot_know_stops_nothing_but_keeps_the_entry_from_a_guardian(
     ready: World,
 ) -> None:
     signed_note(ready.worker_a, ready.client_a, "Plan reviewed.", on=IN_RANGE)
@@ -287,5 +287,19 @@ def test_a_note_the_releaser_may_not_read_does_not_stop_or_mark_a_verbal_disclos
     )  # fmt: skip
     _on_file(ready, by_representative=True)
     done = _release(ready, _request(ready), "verbal")  # worker_a cannot have told it
-    [listed] = _guardians_copy(ready)
-    assert listed.release_id == done.delivery.id
+    assert done.delivery.method == "verbal"
+    assert _guardians_copy(ready) == []  # the entry records every note's labels: fail closed
+
+
+def test_an_author_whose_training_lapsed_still_cannot_tell_a_guardian_their_own_note(
+    ready: World,
+) -> None:
+    from confide.access.tests.support import lapse_training
+
+    signed_note(ready.worker_a, ready.client_a, "Alone.", on=IN_RANGE, labels=CONSENTED_ALONE)
+    _on_file(ready, by_representative=True)
+    request = _request(ready)
+    lapse_training(ready.worker_a)  # the note is now hidden from its own author
+    with pytest.raises(NotReleasable, match="range without them"):
+        _release(ready, request, "verbal")
+    assert not AccountingEntry.objects.exists()
