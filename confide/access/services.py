@@ -207,6 +207,7 @@ def break_glass_review(
     )
     # The privacy officers were asked to review it; supervisors were told, and keep theirs.
     resolve(
+        agency_id=actor.agency_id,
         kind="break_glass",
         link=reverse("web:grant_review", args=[grant.id]),
         role=Role.PRIVACY_OFFICER,

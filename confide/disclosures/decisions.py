@@ -171,8 +171,11 @@ def words(code: object) -> str:
     text = str(code)
     if text in SPELLED:
         return SPELLED[text]
+    if " " in text or not text.isascii():
+        return text  # words already (free text), not a code
     head, _, rest = text.partition(".")
-    spoken = head.replace("_", " ").capitalize()
+    spoken = head.replace("_", " ")
+    spoken = spoken[:1].upper() + spoken[1:]  # "NY" stays "NY"
     return f"{spoken}: {rest.replace('_', ' ').replace('.', ', ')}" if rest else spoken
 
 

@@ -517,7 +517,9 @@ def request_review(
         policy_ids=policy_ids,
         details={**_decision_details(request), "review": request.review_outcome},
     )
-    resolve(kind="disclosure_review", link=f"/disclosures/{request.id}/")  # reviewed: done
+    resolve(  # reviewed: the work every reviewer was asked for is done
+        agency_id=request.agency_id, kind="disclosure_review", link=f"/disclosures/{request.id}/"
+    )
     notify(
         recipients=get_user_model().objects.filter(id=request.requested_by_id),
         kind="disclosure_reviewed",

@@ -45,12 +45,12 @@ def notify(*, recipients: Iterable[User], kind: str, message: str, link: str) ->
     transaction.on_commit(send)
 
 
-def resolve(*, kind: str, link: str, role: str | None = None) -> int:
+def resolve(*, agency_id: UUID, kind: str, link: str, role: str | None = None) -> int:
     """The work a notification asked for is done (a request reviewed, a grant closed): mark the
     unread notifications of that kind and link read, for every recipient or, with `role`, for
     those of that role only (others were only told, and still should read it). Returns how many.
     Called inside the action's transaction, so it changes nothing if the action rolls back."""
-    query = Notification.objects.filter(kind=kind, link=link, read_at=None)
+    query = Notification.objects.filter(agency_id=agency_id, kind=kind, link=link, read_at=None)
     if role is not None:
         query = query.filter(recipient__role=role)
     return query.update(read_at=clock.now())

@@ -38,3 +38,18 @@ def test_only_whole_citations_fit_and_a_mark_says_more_were_left() -> None:
     exact = "; ".join(cites[:2])
     assert citations_within(cites[:2], len(exact)) == exact
     assert citations_within(cites[:2], len(exact) - 1) == cites[0] + "; …"
+
+
+def test_codes_are_said_in_words_and_words_are_left_alone() -> None:
+    from confide.disclosures.decisions import flat_facts, words
+
+    assert words("potential_victim") == "Potential victim"
+    assert words("threat.imminent") == "Threat: imminent"
+    assert words("NY") == "NY"
+    assert words(True) == "Yes"
+    assert words("LCSW") == "LCSW"
+    assert words("Told them. Then left.") == "Told them. Then left."
+    assert flat_facts({"threat": {"present": True, "target": "third_party"}, "other": {}}) == [
+        ("Threat: present", "Yes"),
+        ("Threat: target", "Third party"),
+    ]

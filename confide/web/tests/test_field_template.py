@@ -54,5 +54,23 @@ def test_a_form_in_error_opens_with_a_focused_summary_linking_each_field() -> No
     assert "Nothing was saved." in html
     assert re.search(r'<a href="#id_code">Code: [^<]+</a>', html)
     assert "#id_note" not in html  # no error, no link
-    assert "This page was out of date" in html  # a hidden field's error, said in words
+    assert html.count("This page was out of date") == 1  # a hidden field's error, in words
     assert render_to_string("web/_form_errors.html", {"form": _Form()}).strip() == ""
+
+
+class _Choice(forms.Form):
+    method = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+
+
+def test_a_group_of_radio_buttons_in_error_is_linked_to_its_first_button() -> None:
+    form = _Choice({})
+    assert not form.is_valid()
+    html = render_to_string("web/_form_errors.html", {"form": form})
+    assert 'href="#id_method_0"' in html
+    assert 'href="#"' not in html
+    only_hidden = render_to_string("web/_form_errors.html", {"form": _OnlyHidden({})})
+    assert "<ul>" not in only_hidden
+
+
+class _OnlyHidden(forms.Form):
+    seen = forms.IntegerField(widget=forms.HiddenInput)
