@@ -295,7 +295,7 @@ def grant_get(*, actor: Actor, grant_id: UUID | str) -> GrantDetail:
         subject_id=grant.id,
         client_id=grant.client_id,
         reason="break_glass_review",
-        details={"fields": ["reason_text", "review_note"]},
+        details={"fields": ["reason_text", "review_note", "case_numbers", "uses"]},
     )
     return detail
 

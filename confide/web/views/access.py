@@ -209,7 +209,7 @@ def grant_review(request: HttpRequest, actor: Actor, grant_id: UUID) -> HttpResp
             else:
                 messages.success(request, "Review recorded.")
                 return redirect("web:grant_queue")
-    context = {"detail": detail, "form": form}
+    context = {"detail": detail, "form": form, "uses_shown": selectors.GRANT_USES_SHOWN}
     return render(request, "web/grant_review.html", context, status=status_of(form, request))
 
 
