@@ -136,6 +136,12 @@ class FactsMixin(forms.Form):
             initial["professional_role"] = answered["professional_role"]
         return initial
 
+    @classmethod
+    def starting_from(cls, answered: dict[str, Any]) -> dict[str, str]:
+        """`initial_from`, and the list of those fields, so clearing one can be told apart."""
+        initial = cls.initial_from(answered)
+        return {**initial, "answered": ",".join(sorted(initial))}
+
     def facts(self) -> dict[str, Any]:
         """The answered facts in the engine's vocabulary (unknowns left out)."""
         data = self.cleaned_data
@@ -228,6 +234,29 @@ class RequestForm(FactsMixin):
 
 
 class ReviewForm(FactsMixin):
+    # The facts the form started from (`initial_from`): one set back to "Unknown" (or blank) is
+    # cleared, not silently kept.
+    answered = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+
+    def facts(self) -> dict[str, Any]:
+        """The answers, with None for each fact the form started with and the reviewer cleared
+        (`services._merge` removes those)."""
+        facts = super().facts()
+        started = set(filter(None, (self.cleaned_data.get("answered") or "").split(",")))
+        for name, path, _ in TRI_FACTS:
+            if name in started and _bool(self.cleaned_data.get(name, UNKNOWN)) is None:
+                if len(path) == 1:
+                    facts[path[0]] = None
+                else:
+                    facts.setdefault(path[0], {})[path[1]] = None
+        cleared = {"threat_target": ("threat", "target"), "abuse_type": ("abuse_suspected", "type")}
+        for name, (group, key) in cleared.items():
+            if name in started and not self.cleaned_data.get(name):
+                facts.setdefault(group, {})[key] = None
+        if "professional_role" in started and not self.cleaned_data.get("professional_role"):
+            facts["professional_role"] = None
+        return facts
+
     decision = forms.ChoiceField(
         choices=[("approve", "Approve the release"), ("decline", "Decline")],
         widget=forms.RadioSelect,

@@ -439,12 +439,19 @@ def stored_facts(key: DataKey, request: DisclosureRequest) -> dict[str, Any]:
 
 
 def _merge(answered: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored answers updated by new ones; an answer of None clears that fact."""
     merged = dict(answered)
     for name, value in answers.items():
         if isinstance(value, dict) and isinstance(merged.get(name), dict):
             merged[name] = {**merged[name], **value}
         else:
             merged[name] = value
+        if isinstance(merged[name], dict):
+            merged[name] = {k: v for k, v in merged[name].items() if v is not None}
+            if not merged[name]:
+                del merged[name]
+        elif merged[name] is None:
+            del merged[name]
     return merged
 
 

@@ -545,3 +545,38 @@ def test_the_review_form_shows_what_the_requester_answered(ready: World) -> None
     assert "Prevent serious threat" in words
     assert "Threat: present Yes answered by staff" in words
     assert "{'present': True}" not in page.content.decode()
+
+
+def test_a_reviewer_can_clear_a_fact_the_requester_answered(ready: World) -> None:
+    services.request_create(
+        actor=actor(ready.worker_a),
+        client_id=ready.client_a.id,
+        data=request_input(
+            recipient_type="potential_victim",
+            purpose="prevent_serious_threat",
+            categories=["mental_health_general"],
+            facts={"threat": {"present": True, "serious": True}},
+        ),
+    )
+    request = DisclosureRequest.objects.get()
+    officer = signed_in(HttpClient(), ready.privacy_a)
+    page = officer.get(reverse("web:disclosure_detail", args=[request.id])).content.decode()
+    started = re.search(r'name="answered" value="([^"]*)"', page)
+    assert started is not None
+    assert started.group(1) == "threat_present,threat_serious"
+    declined = officer.post(
+        reverse("web:disclosure_review", args=[request.id]),
+        {
+            "answered": started.group(1),
+            "threat_present": "yes",
+            "threat_serious": "",  # set back to Unknown: cleared, not kept
+            "decision": "decline",
+            "reason": "Not serious after all.",
+        },
+    )
+    assert declined.status_code == 302
+    from confide.crypto.envelope import client_key
+
+    latest = DisclosureRequest.objects.get()
+    stored = services.stored_facts(client_key(ready.client_a.id), latest)
+    assert stored["answered"]["threat"] == {"present": True}

@@ -243,7 +243,7 @@ def _detail_with(
     context = {
         "r": view,
         "review_form": (
-            forms.ReviewForm(initial=forms.ReviewForm.initial_from(view.answered_facts))
+            forms.ReviewForm(initial=forms.ReviewForm.starting_from(view.answered_facts))
             if view.may_review
             else None
         ),
