@@ -52,4 +52,15 @@ class DurabilityUnconfirmedMiddleware:
         if not isinstance(exception, DurabilityUnconfirmed):
             return None
         logger.error("web: an action committed but its flush to disk was not confirmed")
-        return render(request, "web/durability_unconfirmed.html", status=500)
+        if request.headers.get("HX-Request") == "true":
+            # An autosave: htmx swaps only a 200, and the editor's status line is the place.
+            context = {"state": "error", "message": UNCONFIRMED_AUTOSAVE, "version": None}
+            return render(request, "web/_save_status.html", context)
+        portal = request.path.startswith("/portal/")
+        return render(request, "web/durability_unconfirmed.html", {"portal": portal}, status=500)
+
+
+UNCONFIRMED_AUTOSAVE = (
+    "Saved, but the server could not confirm it is safely on disk: reload the page before "
+    "typing more, and tell your administrator."
+)
