@@ -467,7 +467,8 @@ def release(
     is locked only for the writes. Needs disclosure:release. Raises NotFound, NotReleasable (in
     review, refused, no packet, a release of information since revoked, a packet note that may
     no longer go out, a verbal disclosure of a client who consented alone for the guardian
-    audience), RedactionsPending, ValidationFailed.
+    audience), ReleasedMeanwhile (`releases_seen` given and out of date), RedactionsPending,
+    ValidationFailed.
     """
     request, policy_ids = _releasable_request(actor, request_id)  # locked until the commit
     if releases_seen is not None and request.deliveries.count() != releases_seen:
