@@ -80,6 +80,7 @@ class NoticeException(models.TextChoices):
 
 # Why notes in range were left out, as the packet page says it.
 WITHHELD_REASONS = {
+    "left_out": "left out by the releaser: not needed for the purpose (minimum necessary)",
     "unsigned": "not signed",
     "category_not_allowed": "category not allowed",
     "minor_consented": (

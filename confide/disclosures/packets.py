@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -299,17 +299,64 @@ def packet_for(
     return found, policy_ids
 
 
+def _leave_out(
+    actor: Actor, packet: ReleasePacket, policy_ids: tuple[str, ...], out: set[str]
+) -> set[str]:
+    """Take these notes out of an unreleased packet, with their proposed redactions: the
+    releaser judged them not needed for the purpose (minimum necessary, 45 CFR 164.502(b)).
+    Returns the ids of the proposals that went with them."""
+    if Delivery.objects.filter(packet=packet).exists():
+        raise NotReleasable("this packet was already released; open a new request.")
+    unknown = out - set(packet.note_ids)
+    if unknown:
+        raise ValidationFailed({"leave_out": f"{len(unknown)} note(s) not in this packet"})
+    if not set(packet.note_ids) - out:
+        raise ValidationFailed(
+            {"leave_out": "keep at least one note, or record a verbal disclosure instead"}
+        )
+    packet.note_ids = [n for n in packet.note_ids if n not in out]
+    packet.withheld = {**packet.withheld, "left_out": packet.withheld.get("left_out", 0) + len(out)}
+    kept = list(Note.objects.filter(id__in=packet.note_ids))
+    packet.includes_part2 = includes_part2(packet.request, kept)
+    dropped = packet.redactions.filter(note_id__in=out)
+    gone = {str(rid) for rid in dropped.values_list("id", flat=True)}
+    dropped.delete()
+    packet.save(update_fields=["note_ids", "withheld", "includes_part2", "updated_at"])
+    ledger.record(
+        actor=actor,
+        event_type=EventType.PACKET_NOTES_LEFT_OUT,
+        subject_type="release_packet",
+        subject_id=packet.id,
+        client_id=packet.request.client_id,
+        policy_ids=policy_ids,
+        details={"notes": sorted(out)},
+    )
+    return gone
+
+
 @transaction.atomic
 def redactions_decide(
-    *, actor: Actor, packet_id: UUID | str, choices: Mapping[str, str]
+    *,
+    actor: Actor,
+    packet_id: UUID | str,
+    choices: Mapping[str, str],
+    leave_out: Iterable[str] = (),
 ) -> ReleasePacket:
-    """Record a person's decision on proposed redactions (redact or keep). When none is left
-    pending the packet is ready to release.
+    """Record a person's review of an unreleased packet: notes to leave out (not needed for the
+    purpose), and a decision on each proposed redaction of the rest (redact or keep). When none
+    is left pending the packet is ready to release.
 
-    Needs disclosure:release. Writes disclosures:packet:redactions_reviewed with the counts.
-    Raises NotFound, ValidationFailed (an unknown redaction or choice).
+    Needs disclosure:release. Writes disclosures:packet:notes_left_out with the note ids (when
+    any) and disclosures:packet:redactions_reviewed with the counts. Raises NotFound,
+    NotReleasable (already released), ValidationFailed (a note not in the packet, an unknown
+    redaction or choice).
     """
     packet, policy_ids = packet_for(actor, packet_id, lock=True)
+    out = {str(n) for n in leave_out}
+    if out:
+        # Checked before any query: only the packet's own note ids go further.
+        gone = _leave_out(actor, packet, policy_ids, out)
+        choices = {rid: choice for rid, choice in choices.items() if rid not in gone}
     allowed = {RedactionChoice.ACCEPTED.value, RedactionChoice.REJECTED.value}
     rows = {str(r.id): r for r in packet.redactions.all()}
     bad = {rid for rid, choice in choices.items() if rid not in rows or choice not in allowed}

@@ -381,6 +381,7 @@ class PacketView:
     withheld: list[tuple[str, int]]  # (why, in words; how many)
     includes_part2: bool
     pending: int
+    released: bool  # a released packet never changes
 
 
 def _segments(body: str, rows: list[Redaction]) -> list[Segment]:
@@ -445,6 +446,7 @@ def packet_get(*, actor: Actor, packet_id: UUID | str) -> PacketView:
         ],
         includes_part2=packet.includes_part2,
         pending=sum(1 for r in packet.redactions.all() if r.choice == RedactionChoice.PENDING),
+        released=Delivery.objects.filter(packet=packet).exists(),
     )
 
 

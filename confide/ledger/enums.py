@@ -63,6 +63,7 @@ class EventType(models.TextChoices):
     PACKET_BUILT = "disclosures:packet:built"
     PACKET_VIEWED = "disclosures:packet:viewed"
     REDACTIONS_REVIEWED = "disclosures:packet:redactions_reviewed"
+    PACKET_NOTES_LEFT_OUT = "disclosures:packet:notes_left_out"
     DISCLOSURE_RELEASED = "disclosures:release:released"
     RELEASE_LINK_OPENED = "disclosures:link:opened"
     RELEASE_LINK_REFUSED = "disclosures:link:refused"

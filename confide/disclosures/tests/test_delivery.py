@@ -20,7 +20,7 @@ from django.utils import timezone
 from confide.core import clock
 from confide.disclosures import links, packets, release, services
 from confide.disclosures.errors import LinkUnavailable, WrongCode
-from confide.disclosures.models import AccountingEntry, Delivery, DisclosureRequest
+from confide.disclosures.models import AccountingEntry, Delivery, DisclosureRequest, ReleasePacket
 from confide.disclosures.tests.workflow_support import (
     OTHER_PERSON,
     request_input,
@@ -580,3 +580,24 @@ def test_a_reviewer_can_clear_a_fact_the_requester_answered(ready: World) -> Non
     latest = DisclosureRequest.objects.get()
     stored = services.stored_facts(client_key(ready.client_a.id), latest)
     assert stored["answered"]["threat"] == {"present": True}
+
+
+def test_the_packet_page_leaves_out_a_ticked_note(ready: World) -> None:
+    named = signed_note(ready.worker_a, ready.client_a, OTHER_PERSON, on=IN_RANGE)
+    plain = signed_note(ready.worker_a, ready.client_a, "Benefits paperwork.", on=IN_RANGE)
+    request = services.request_create(
+        actor=actor(ready.worker_a), client_id=ready.client_a.id, data=request_input()
+    )
+    browser = signed_in(HttpClient(), ready.worker_a)
+    packet_url = browser.post(reverse("web:disclosure_packet_build", args=[request.id]))["Location"]
+    page = browser.get(packet_url).content.decode()
+    assert f'name="leave_out" value="{named.id}"' in page
+    saved = browser.post(packet_url, {"leave_out": [str(named.id)]})
+    assert saved.status_code == 302
+    kept = ReleasePacket.objects.get().note_ids
+    assert str(named.id) not in kept
+    assert str(plain.id) in kept
+    assert "left out by the releaser" in browser.get(packet_url).content.decode()
+    forged = browser.post(packet_url, {"leave_out": ["x" * 40]})
+    assert forged.status_code == 400
+    assert ReleasePacket.objects.get().note_ids == kept

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from confide.disclosures.tests.workflow_support import (
     signed_note,
 )
 from confide.ledger.enums import EventType
+from confide.ledger.models import Event
 from confide.ledger.tests.support import events_since, ledger_mark, ledger_text, types_since
 from confide.messaging.models import Notification
 from confide.records import services as records
@@ -930,3 +932,56 @@ def test_a_warnings_accounting_entry_names_the_rule_that_allowed_it_first(ready:
     whole = decided["decision"]["citations"]
     assert cites == whole[: len(cites)] or cites[:-1] == whole[: len(cites) - 1]
     assert len(entry.legal_basis) <= accounting.MAX_LEGAL_BASIS
+
+
+# ---- minimum necessary: the releaser leaves out notes the purpose does not need -----------------
+
+
+def test_a_releaser_leaves_out_a_note_and_its_proposals_and_it_is_on_the_ledger(
+    ready: World,
+) -> None:
+    named = signed_note(ready.worker_a, ready.client_a, OTHER_PERSON, on=IN_RANGE)
+    plain = signed_note(ready.worker_a, ready.client_a, "Benefits paperwork.", on=IN_RANGE)
+    request = _request(ready)
+    packet = packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    assert set(packet.note_ids) == {str(named.id), str(plain.id)}
+    proposals = list(packet.redactions.all())  # on the note that names another person
+    assert proposals
+    assert {str(r.note_id) for r in proposals} == {str(named.id)}
+    mark = ledger_mark()
+    kept = packets.redactions_decide(
+        actor=actor(ready.worker_a),
+        packet_id=packet.id,
+        choices={str(r.id): "accepted" for r in proposals},  # their note now goes: ignored
+        leave_out=[str(named.id)],
+    )
+    assert kept.note_ids == [str(plain.id)]
+    assert kept.withheld == {"left_out": 1}
+    assert kept.status == "approved"  # nothing left to decide
+    assert not kept.redactions.exists()
+    left = Event.objects.get(event_type=EventType.PACKET_NOTES_LEFT_OUT)
+    assert left.details == {"notes": [str(named.id)]}
+    assert left in events_since(mark)
+    done = print_release(actor(ready.worker_a), request.id)
+    assert done.delivery.packet_id == packet.id
+    with pytest.raises(NotReleasable, match="already released"):
+        packets.redactions_decide(
+            actor=actor(ready.worker_a), packet_id=packet.id, choices={},
+            leave_out=[str(plain.id)],
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("bad", [["not-a-note"], [str(uuid.uuid4())], "every"])
+def test_leaving_out_a_stranger_or_every_note_is_refused_and_changes_nothing(
+    ready: World, bad: Any
+) -> None:
+    note = signed_note(ready.worker_a, ready.client_a, "Plan reviewed.", on=IN_RANGE)
+    request = _request(ready)
+    packet = packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
+    out = [str(note.id)] if bad == "every" else bad
+    with pytest.raises(ValidationFailed) as failed:
+        packets.redactions_decide(
+            actor=actor(ready.worker_a), packet_id=packet.id, choices={}, leave_out=out
+        )
+    assert "leave_out" in failed.value.fields
+    assert ReleasePacket.objects.get(id=packet.id).note_ids == [str(note.id)]

@@ -153,11 +153,16 @@ def packet_detail(request: HttpRequest, actor: Actor, packet_id: UUID) -> HttpRe
             if key.startswith("r_")
         }
         try:
-            packet = packets.redactions_decide(actor=actor, packet_id=packet_id, choices=choices)
+            packet = packets.redactions_decide(
+                actor=actor,
+                packet_id=packet_id,
+                choices=choices,
+                leave_out=request.POST.getlist("leave_out"),
+            )
         except ValidationFailed as failed:
             error = failed.message
         else:
-            messages.success(request, "Redaction decisions saved.")
+            messages.success(request, "Your review of the packet is saved.")
             if packet.status == "approved":
                 return redirect("web:disclosure_detail", request_id=packet.request_id)
             return redirect("web:packet_detail", packet_id=packet_id)
