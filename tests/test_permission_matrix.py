@@ -227,6 +227,7 @@ ROUTES: dict[str, Route] = {
         OBJECT, "POST", roles=ADMIN, obj="staff", ability="agency", body=lambda _: {"role": "x"}
     ),
     "web:notification_read": Route(OBJECT, "POST", obj="notification", ability="own"),
+    "web:notification_open": Route(OBJECT, obj="notification", ability="own"),
     # the ledger's report pages: privacy officers of the client's agency, walls apply
     "ledger:index": Route(ROLE, roles=PRIVACY),
     "ledger:access_report": Route(OBJECT, obj="client", ability="report"),

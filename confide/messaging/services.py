@@ -15,6 +15,7 @@ from confide.accounts.models import User
 from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.errors import NotFound
+from confide.core.ids import parse_id
 from confide.messaging.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,22 @@ def notification_mark_read(*, actor: Actor, notification_id: UUID | str) -> None
         and not Notification.objects.filter(id=notification_id, recipient_id=actor.user_id).exists()
     ):
         raise NotFound("notification")
+
+
+@transaction.atomic
+def notification_open(*, actor: Actor, notification_id: UUID | str) -> str:
+    """Mark one of the actor's own notifications read and return its link ("" if none). Raises
+    NotFound for anyone else's, and for a malformed id."""
+    parsed = parse_id(notification_id)
+    if parsed is None:
+        raise NotFound("notification")
+    found = Notification.objects.filter(id=parsed, recipient_id=actor.user_id)
+    notification = found.first()
+    if notification is None:
+        raise NotFound("notification")
+    if notification.read_at is None:
+        found.update(read_at=clock.now())
+    return notification.link
 
 
 @transaction.atomic

@@ -20,6 +20,11 @@ urlpatterns = [
         home.notification_read,
         name="notification_read",
     ),
+    path(
+        "notifications/<uuid:notification_id>/open/",
+        home.notification_open,
+        name="notification_open",
+    ),
     path("notifications/read-all/", home.notifications_read_all, name="notifications_read_all"),
     # the record
     path("clients/search/", records.client_search, name="client_search"),

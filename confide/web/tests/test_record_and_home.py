@@ -169,3 +169,24 @@ def test_the_grant_of_a_privacy_review_shows_its_own_banner(world: World) -> Non
         reauthenticated=True,
     )
     assert "Privacy review access until" in _record(world, world.privacy_a)
+
+
+def test_opening_a_notification_marks_it_read_and_follows_only_a_local_link(world: World) -> None:
+    notify(recipients=[world.worker_a], kind="k", message="Look at this.", link="/disclosures/")
+    notify(recipients=[world.worker_a], kind="k", message="Elsewhere.", link="//evil.example/x")
+    notify(recipients=[world.worker_a2], kind="k", message="Not yours.", link="/")
+    mine = Notification.objects.filter(recipient=world.worker_a).order_by("message")
+    elsewhere, look = list(mine)
+    http = browser(world.worker_a)
+    home = http.get(reverse("web:dashboard")).content.decode()
+    assert reverse("web:notification_open", args=[look.id]) in home
+    opened = http.get(reverse("web:notification_open", args=[look.id]))
+    assert (opened.status_code, opened["Location"]) == (302, "/disclosures/")
+    look.refresh_from_db()
+    assert look.read_at is not None
+    away = http.get(reverse("web:notification_open", args=[elsewhere.id]))
+    assert away["Location"] == reverse("web:dashboard")  # never another host
+    theirs = Notification.objects.get(recipient=world.worker_a2)
+    assert http.get(reverse("web:notification_open", args=[theirs.id])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None

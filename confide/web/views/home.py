@@ -57,6 +57,16 @@ def notification_read(request: HttpRequest, actor: Actor, notification_id: UUID)
     return redirect("web:dashboard")
 
 
+@require_GET
+@staff_view
+def notification_open(request: HttpRequest, actor: Actor, notification_id: UUID) -> HttpResponse:
+    """Follow one of the actor's notifications to its page, marking it read on the way. Only a
+    path on this site is followed (never another host), else the start page."""
+    link = messaging.notification_open(actor=actor, notification_id=notification_id)
+    local = link.startswith("/") and not link.startswith("//") and "\\" not in link
+    return redirect(link if local else "web:dashboard")
+
+
 @require_POST
 @staff_view
 def notifications_read_all(request: HttpRequest, actor: Actor) -> HttpResponse:
