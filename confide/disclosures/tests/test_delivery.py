@@ -23,6 +23,8 @@ from confide.disclosures.errors import LinkUnavailable, WrongCode
 from confide.disclosures.models import AccountingEntry, Delivery, DisclosureRequest, ReleasePacket
 from confide.disclosures.tests.workflow_support import (
     OTHER_PERSON,
+    THREAT,
+    THREAT_ANSWERS,
     request_input,
     set_profile,
     signed_note,
@@ -446,16 +448,7 @@ def test_the_api_reviews_decides_redactions_and_sends_a_link(ready: World) -> No
     missing = _post(ready.privacy_a, review, {"approve": True, "reason": "Credible."})
     assert missing.status_code == 422
     assert "answers" in missing.json()["fields"]
-    answers = {
-        "threat": {
-            "present": True,
-            "serious": True,
-            "imminent": True,
-            "target": "third_party",
-            "victim_reasonably_identifiable": True,
-        },
-        "professional_role": "LCSW",
-    }
+    answers = THREAT_ANSWERS
     approved = _post(
         ready.privacy_a, review, {"approve": True, "reason": "Credible.", "answers": answers}
     )
@@ -526,12 +519,7 @@ def test_the_review_form_shows_what_the_requester_answered(ready: World) -> None
     services.request_create(
         actor=actor(ready.worker_a),
         client_id=ready.client_a.id,
-        data=request_input(
-            recipient_type="potential_victim",
-            purpose="prevent_serious_threat",
-            categories=["mental_health_general"],
-            facts={"threat": {"present": True}},
-        ),
+        data=request_input(**THREAT, facts={"threat": {"present": True}}),
     )
     request = DisclosureRequest.objects.get()
     page = signed_in(HttpClient(), ready.privacy_a).get(
@@ -551,12 +539,7 @@ def test_a_reviewer_can_clear_a_fact_the_requester_answered(ready: World) -> Non
     services.request_create(
         actor=actor(ready.worker_a),
         client_id=ready.client_a.id,
-        data=request_input(
-            recipient_type="potential_victim",
-            purpose="prevent_serious_threat",
-            categories=["mental_health_general"],
-            facts={"threat": {"present": True, "serious": True}},
-        ),
+        data=request_input(**THREAT, facts={"threat": {"present": True, "serious": True}}),
     )
     request = DisclosureRequest.objects.get()
     officer = signed_in(HttpClient(), ready.privacy_a)

@@ -31,6 +31,8 @@ from confide.disclosures.errors import NoProfile, NotReleasable, OwnRequest, Red
 from confide.disclosures.models import AccountingEntry, Delivery, DisclosureRequest, ReleasePacket
 from confide.disclosures.tests.workflow_support import (
     OTHER_PERSON,
+    THREAT,
+    THREAT_ANSWERS,
     print_release,
     request_input,
     set_profile,
@@ -66,13 +68,6 @@ def _request(w: World, **overrides: Any) -> DisclosureRequest:
     return services.request_create(
         actor=actor(w.worker_a), client_id=w.client_a.id, data=request_input(**overrides)
     )
-
-
-THREAT: dict[str, Any] = {
-    "recipient_type": "potential_victim",
-    "purpose": "prevent_serious_threat",
-    "categories": ["mental_health_general"],
-}
 
 
 # ---- opening a request --------------------------------------------------------------------------
@@ -263,16 +258,7 @@ def test_needs_review_goes_to_reviewers_who_answer_the_missing_facts(ready: Worl
             actor=actor(ready.privacy_a), request_id=request.id, approve=True, reason="Urgent."
         )
     assert "threat.serious" in failed.value.fields["answers"]
-    answers = {
-        "threat": {
-            "present": True,
-            "serious": True,
-            "imminent": True,
-            "target": "third_party",
-            "victim_reasonably_identifiable": True,
-        },
-        "professional_role": "LCSW",
-    }
+    answers = THREAT_ANSWERS
     mark = ledger_mark()
     reviewed = services.request_review(
         actor=actor(ready.privacy_a),
@@ -799,16 +785,7 @@ def test_the_cover_leaves_the_birth_date_out_for_a_warned_person(
         request_id=request.id,
         approve=True,
         reason="Serious, imminent, identifiable victim.",
-        answers={
-            "threat": {
-                "present": True,
-                "serious": True,
-                "imminent": True,
-                "target": "third_party",
-                "victim_reasonably_identifiable": True,
-            },
-            "professional_role": "LCSW",
-        },
+        answers=THREAT_ANSWERS,
     )
     packet = packets.packet_build(actor=actor(ready.worker_a), request_id=request.id)
     packets.redactions_decide(actor=actor(ready.worker_a), packet_id=packet.id, choices={})
@@ -904,16 +881,7 @@ def test_a_warnings_accounting_entry_names_the_rule_that_allowed_it_first(ready:
         request_id=request.id,
         approve=True,
         reason="A specific threat against a named person.",
-        answers={
-            "threat": {
-                "present": True,
-                "serious": True,
-                "imminent": True,
-                "target": "third_party",
-                "victim_reasonably_identifiable": True,
-            },
-            "professional_role": "LCSW",
-        },
+        answers=THREAT_ANSWERS,
     )
     release.release(
         actor=actor(ready.worker_a),

@@ -70,6 +70,25 @@ def request_input(**overrides: Any) -> services.RequestInput:
     return services.RequestInput(**values)
 
 
+# A duty-to-warn request (the engine leaves it for review), and what a reviewer answers for it.
+THREAT: dict[str, Any] = {
+    "recipient_type": "potential_victim",
+    "purpose": "prevent_serious_threat",
+    "categories": ["mental_health_general"],
+}
+
+THREAT_ANSWERS: dict[str, Any] = {
+    "threat": {
+        "present": True,
+        "serious": True,
+        "imminent": True,
+        "target": "third_party",
+        "victim_reasonably_identifiable": True,
+    },
+    "professional_role": "LCSW",
+}
+
+
 def print_release(
     by: Actor, request_id: UUID, notice: release.Notice | None = None
 ) -> release.Released:
