@@ -71,10 +71,13 @@ def index(request: HttpRequest, actor: Actor) -> HttpResponse:
 # ---- the access report --------------------------------------------------------------------------
 
 
-def _filter_form(request: HttpRequest, actor: Actor, client_id: UUID) -> AccessFilterForm:
-    reports.report_client(actor, client_id)  # the uniform 404 before anything else
+def _filter_form(
+    request: HttpRequest, actor: Actor, client_id: UUID
+) -> tuple[Client, AccessFilterForm]:
+    """The client whose report it is (the uniform 404 before anything else) and the filters."""
+    client = reports.report_client(actor, client_id)
     data = request.GET if any(k in request.GET for k in (*FILTER_KEYS, "page")) else None
-    return AccessFilterForm(data, staff=reports.report_staff(actor))
+    return client, AccessFilterForm(data, staff=reports.report_staff(actor))
 
 
 def _query(params: dict[str, Any], **changes: object) -> str:
@@ -135,8 +138,7 @@ def _report_context(
 @require_GET
 @staff_view
 def access_report(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
-    client = reports.report_client(actor, client_id)  # the uniform 404 before anything else
-    form = _filter_form(request, actor, client_id)
+    client, form = _filter_form(request, actor, client_id)
     report = None
     if not form.is_bound or form.is_valid():
         filters = form.filters() if form.is_bound else ReportFilters()
@@ -153,8 +155,7 @@ def _export(
     fmt: reports.Format,
     build: Callable[[AccessReport, AccessFilterForm], HttpResponse],
 ) -> HttpResponse:
-    client = reports.report_client(actor, client_id)  # the uniform 404 before anything else
-    form = _filter_form(request, actor, client_id)
+    client, form = _filter_form(request, actor, client_id)
     if form.is_bound and not form.is_valid():
         context = _report_context(form, None, client)
         return render(request, "ledger/access_report.html", context, status=400)
