@@ -123,12 +123,9 @@ def audience_for(request: DisclosureRequest) -> str:
     return STAFF
 
 
-def select_notes(actor: Actor, request: DisclosureRequest, client: Client) -> Selection:
-    """The notes a release of this request may carry, and how many others in range were left
-    out and why (only notes the actor may read for this recipient are counted, so nothing else
-    is revealed)."""
-    allowed = dec.releasable(request.decisions)
-    excluded = dec.excluded_by_own_decision(request.decisions)
+def _notes_in_range(request: DisclosureRequest, client: Client) -> list[Note]:
+    """Every note of the client dated in the request's range, oldest first, each bound to this
+    client instance (so the policy reads its facts once)."""
     in_range = list(
         Note.objects.filter(
             client=client,
@@ -141,6 +138,16 @@ def select_notes(actor: Actor, request: DisclosureRequest, client: Client) -> Se
     )
     for note in in_range:
         note.client = client
+    return in_range
+
+
+def select_notes(actor: Actor, request: DisclosureRequest, client: Client) -> Selection:
+    """The notes a release of this request may carry, and how many others in range were left
+    out and why (only notes the actor may read for this recipient are counted, so nothing else
+    is revealed)."""
+    allowed = dec.releasable(request.decisions)
+    excluded = dec.excluded_by_own_decision(request.decisions)
+    in_range = _notes_in_range(request, client)
     decisions = authorize_many(actor, Action.NOTE_VIEW, in_range)
     guardian = audience_for(request) == GUARDIAN
     if guardian:
@@ -176,16 +183,7 @@ class RangeLabels:
 
 def labels_in_range(actor: Actor, request: DisclosureRequest, client: Client) -> RangeLabels:
     """What a verbal disclosure, which names no notes, may have drawn on (`RangeLabels`)."""
-    in_range = list(
-        Note.objects.filter(
-            client=client,
-            agency_id=request.agency_id,
-            occurred_on__gte=request.date_from,
-            occurred_on__lte=request.date_to,
-        ).select_related("author", "case__program")
-    )
-    for note in in_range:
-        note.client = client
+    in_range = _notes_in_range(request, client)
     decisions = authorize_many(actor, Action.NOTE_VIEW, in_range)
     known = [
         note
