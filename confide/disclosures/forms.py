@@ -29,13 +29,9 @@ TRI = [(UNKNOWN, "Unknown"), ("yes", "Yes"), ("no", "No")]
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-def _words(value: str) -> str:
-    return dec.words(value)
-
-
 def _choices(values: list[str], *, blank: str | None = None) -> list[tuple[str, str]]:
     head = [(UNKNOWN, blank)] if blank is not None else []
-    return head + [(v, _words(v)) for v in values]
+    return head + [(v, dec.words(v)) for v in values]
 
 
 def _tri(label: str) -> forms.ChoiceField:
@@ -88,6 +84,27 @@ TRI_FACTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 )
 
 
+# (form field, engine path) of the facts answered by choosing one value (blank: unknown).
+CHOICE_FACTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("threat_target", ("threat", "target")),
+    ("abuse_type", ("abuse_suspected", "type")),
+    ("professional_role", ("professional_role",)),
+)
+
+
+def _at(facts: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = facts
+    for part in path:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _put(facts: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    for part in path[:-1]:
+        facts = facts.setdefault(part, {})
+    facts[path[-1]] = value
+
+
 class FactsMixin(forms.Form):
     """The facts a staff member answers (all optional: unknown unless answered)."""
 
@@ -122,18 +139,13 @@ class FactsMixin(forms.Form):
         sees what was given, not "unknown", and keeps it by submitting."""
         initial: dict[str, str] = {}
         for name, path, _ in TRI_FACTS:
-            value: Any = answered
-            for part in path:
-                value = value.get(part) if isinstance(value, dict) else None
+            value = _at(answered, path)
             if isinstance(value, bool):
                 initial[name] = "yes" if value else "no"
-        threat, abuse = answered.get("threat"), answered.get("abuse_suspected")
-        if isinstance(threat, dict) and isinstance(threat.get("target"), str):
-            initial["threat_target"] = threat["target"]
-        if isinstance(abuse, dict) and isinstance(abuse.get("type"), str):
-            initial["abuse_type"] = abuse["type"]
-        if isinstance(answered.get("professional_role"), str):
-            initial["professional_role"] = answered["professional_role"]
+        for name, path in CHOICE_FACTS:
+            value = _at(answered, path)
+            if isinstance(value, str):
+                initial[name] = value
         return initial
 
     @classmethod
@@ -144,23 +156,18 @@ class FactsMixin(forms.Form):
 
     def facts(self) -> dict[str, Any]:
         """The answered facts in the engine's vocabulary (unknowns left out)."""
-        data = self.cleaned_data
         facts: dict[str, Any] = {}
-        for name, path, _ in TRI_FACTS:
-            value = _bool(data.get(name, UNKNOWN))
-            if value is None:
-                continue
-            if len(path) == 1:
-                facts[path[0]] = value
-            else:
-                facts.setdefault(path[0], {})[path[1]] = value
-        if data.get("threat_target"):
-            facts.setdefault("threat", {})["target"] = data["threat_target"]
-        if data.get("abuse_type"):
-            facts.setdefault("abuse_suspected", {})["type"] = data["abuse_type"]
-        if data.get("professional_role"):
-            facts["professional_role"] = data["professional_role"]
+        for _name, path, value in self._answers():
+            if value is not None:
+                _put(facts, path, value)
         return facts
+
+    def _answers(self) -> list[tuple[str, tuple[str, ...], Any]]:
+        """(field, engine path, value or None for unknown) of every fact field."""
+        data = self.cleaned_data
+        tri = [(n, path, _bool(data.get(n, UNKNOWN))) for n, path, _ in TRI_FACTS]
+        chosen = [(n, path, data.get(n) or None) for n, path in CHOICE_FACTS]
+        return [*tri, *chosen]
 
 
 class RequestForm(FactsMixin):
@@ -243,18 +250,9 @@ class ReviewForm(FactsMixin):
         (`services._merge` removes those)."""
         facts = super().facts()
         started = set(filter(None, (self.cleaned_data.get("answered") or "").split(",")))
-        for name, path, _ in TRI_FACTS:
-            if name in started and _bool(self.cleaned_data.get(name, UNKNOWN)) is None:
-                if len(path) == 1:
-                    facts[path[0]] = None
-                else:
-                    facts.setdefault(path[0], {})[path[1]] = None
-        cleared = {"threat_target": ("threat", "target"), "abuse_type": ("abuse_suspected", "type")}
-        for name, (group, key) in cleared.items():
-            if name in started and not self.cleaned_data.get(name):
-                facts.setdefault(group, {})[key] = None
-        if "professional_role" in started and not self.cleaned_data.get("professional_role"):
-            facts["professional_role"] = None
+        for name, path, value in self._answers():
+            if name in started and value is None:
+                _put(facts, path, None)
         return facts
 
     decision = forms.ChoiceField(
