@@ -20,7 +20,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.db import transaction
@@ -49,6 +49,9 @@ from confide.releases.validation import ReleaseInput, SignatureInput
 from confide.retention import services as retention
 from confide.training.enums import Relationship
 from confide.training.services import conflict_declare, training_record
+
+if TYPE_CHECKING:
+    from confide.disclosures.models import DisclosureRequest
 
 DEMO_PASSWORD = "confide-demo-password"  # noqa: S105 - printed on purpose: demo accounts only
 ROLE_ORDER = (
@@ -564,30 +567,34 @@ def _seed_disclosures(setups: list[AgencySetup], today: dt.date) -> None:
         "date_from": today - dt.timedelta(days=365),
         "date_to": today,
     }
-    disclosures.request_create(
-        actor=worker,
-        client_id=first.client_id,
-        data=disclosures.RequestInput(
-            recipient="Named person the client threatened",
-            recipient_type="potential_victim",
-            purpose="prevent_serious_threat",
-            categories=["mental_health_general"],
-            facts={"threat": {"present": True}},
-            **base,  # type: ignore[arg-type]
-        ),
-    )
-    disclosures.request_create(
-        actor=worker,
-        client_id=first.client_id,
-        data=disclosures.RequestInput(
-            recipient="Lakeside Family Clinic",
-            recipient_type="health_care_provider",
-            purpose="treatment",
-            categories=["general"],
-            **base,  # type: ignore[arg-type]
-        ),
-    )
+    _ask(worker, first.client_id, {**WARNING, **base})
+    _ask(worker, first.client_id, {**TREATMENT, "recipient": "Lakeside Family Clinic", **base})
     _seed_released(setups[0], base)
+
+
+# A warning to someone the client threatened (the engine leaves it for review), and a call to a
+# provider about the client's care: the demo's requests, each with its recipient and dates added.
+WARNING: dict[str, Any] = {
+    "recipient": "Named person the client threatened",
+    "recipient_type": "potential_victim",
+    "purpose": "prevent_serious_threat",
+    "categories": ["mental_health_general"],
+    "facts": {"threat": {"present": True}},
+}
+TREATMENT: dict[str, Any] = {
+    "recipient_type": "health_care_provider",
+    "purpose": "treatment",
+    "categories": ["general"],
+}
+
+
+def _ask(worker: Actor, client_id: UUID, fields: dict[str, Any]) -> DisclosureRequest:
+    """A disclosure request made through the service."""
+    from confide.disclosures import services as disclosures
+
+    return disclosures.request_create(
+        actor=worker, client_id=client_id, data=disclosures.RequestInput(**fields)
+    )
 
 
 def _seed_released(setup: AgencySetup, base: dict[str, Any]) -> None:
@@ -604,17 +611,10 @@ def _seed_released(setup: AgencySetup, base: dict[str, Any]) -> None:
         return
     worker, client_id = setup.teams[1].practitioners[0], cases[1].client_id
     privacy = _cli_actor(User.objects.get(agency=setup.agency, email__startswith="privacy@"))
-    warning = disclosures.request_create(
-        actor=worker,
-        client_id=client_id,
-        data=disclosures.RequestInput(
-            recipient="Named person the client threatened",
-            recipient_type="potential_victim",
-            purpose="prevent_serious_threat",
-            categories=["mental_health_general"],
-            facts={"threat": {"present": True}},
-            **{**base, "description": "To warn them of the client's threat against them"},
-        ),
+    warning = _ask(
+        worker,
+        client_id,
+        {**WARNING, **base, "description": "To warn them of the client's threat against them"},
     )
     disclosures.request_review(
         actor=privacy,
@@ -632,16 +632,15 @@ def _seed_released(setup: AgencySetup, base: dict[str, Any]) -> None:
             "professional_role": "LCSW",
         },
     )
-    treatment = disclosures.request_create(
-        actor=worker,
-        client_id=client_id,
-        data=disclosures.RequestInput(
-            recipient="Dr. Amara Lindqvist, the client's physician",
-            recipient_type="health_care_provider",
-            purpose="treatment",
-            categories=["general"],
-            **{**base, "description": "To coordinate the client's care with their physician"},
-        ),
+    treatment = _ask(
+        worker,
+        client_id,
+        {
+            **TREATMENT,
+            **base,
+            "recipient": "Dr. Amara Lindqvist, the client's physician",
+            "description": "To coordinate the client's care with their physician",
+        },
     )
     called = clock.now() - dt.timedelta(hours=1)
     for request_id, summary in (
