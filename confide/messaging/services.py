@@ -75,14 +75,7 @@ def notification_mark_read(*, actor: Actor, notification_id: UUID | str) -> None
 
     No ledger event: a notification holds no client data, and reading one changes no record.
     """
-    updated = Notification.objects.filter(
-        id=notification_id, recipient_id=actor.user_id, read_at=None
-    ).update(read_at=clock.now())
-    if (
-        not updated
-        and not Notification.objects.filter(id=notification_id, recipient_id=actor.user_id).exists()
-    ):
-        raise NotFound("notification")
+    notification_open(actor=actor, notification_id=notification_id)
 
 
 @transaction.atomic
