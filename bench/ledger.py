@@ -199,7 +199,9 @@ def _writer(
     if async_commit:  # diagnostic only: commits that do not wait for the WAL flush
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit = off")
-        # ...nor does an append wait for it afterwards (this writer process only).
+        # ...nor does an append wait for it afterwards (this writer process only): its commit
+        # carries no flush statement, and the step after it does nothing.
+        setattr(services, "_FLUSH_BYTES", None)  # noqa: B010
         setattr(services, "_wait_for_flush", lambda: None)  # noqa: B010
     settings.CONFIDE_LEDGER_LINK_AT_COMMIT = kind == "ledger"
     rng = random.Random(index * 7919 + kind.startswith("plain"))
@@ -271,7 +273,11 @@ def _insert_sql(fields: dict[str, Any], seq: int) -> None:
     filler = uuid.uuid4().hex * 2
     with transaction.atomic():
         connection.ensure_connection()
-        connection.connection.execute(
+        driver = connection.connection
+        # Django turns the driver's preparing off (prepare_threshold None), and then even an
+        # explicit `prepare=True` is not prepared: allow it, so this insert really is.
+        driver.prepare_threshold = 0
+        driver.execute(
             PLAIN_SQL,
             [
                 seq, datetime.now(UTC), fields["agency_id"], fields["actor_id"],

@@ -1,15 +1,21 @@
 """The project's PostgreSQL backend runs one commit hook first (decision 0017): the hook
 registered with `on_commit_first` runs before every other, and if it raises, the others still
 run before its error reaches the caller. No database is needed: the hooks are run as Django runs
-them once a transaction has committed (tests/test_ledger_durability.py commits for real)."""
+them once a transaction has committed (tests/test_ledger_durability.py commits for real).
+The hook's statement carried by the COMMIT (decision 0018) is tested against a stand-in driver
+that answers as the server would."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
+from django.db import InternalError, OperationalError
+from psycopg import pq
 
-from confide.ledger.postgresql.base import DatabaseWrapper
+from confide.ledger.postgresql.base import AfterCommit, DatabaseWrapper
 
 
 class FlushFailed(RuntimeError):
@@ -117,3 +123,112 @@ def test_a_first_hook_needs_a_transaction() -> None:
         wrapper.on_commit_first(_step(ran, "flush"))
     assert ran == []
     assert wrapper.run_on_commit == []
+
+
+# ---- a statement carried by the COMMIT (decision 0018) -----------------------------------------
+
+
+class _Result:
+    def __init__(self, status: pq.ExecStatus, command: bytes = b"", sqlstate: bytes = b"") -> None:
+        self.status = status
+        self.command_status = command
+        self.sqlstate = sqlstate
+        self.error_message = b"refused"
+
+    def error_field(self, code: pq.DiagnosticField) -> bytes | None:
+        return self.sqlstate if code == pq.DiagnosticField.SQLSTATE else None
+
+    def get_error_message(self, encoding: str = "utf-8") -> str:
+        return self.error_message.decode(encoding)
+
+
+COMMITTED = _Result(pq.ExecStatus.COMMAND_OK, b"COMMIT")
+FLUSHED = _Result(pq.ExecStatus.TUPLES_OK, b"SELECT 1")
+
+
+class _Protocol:
+    def __init__(self, answers: list[_Result]) -> None:
+        self.answers = answers
+        self.sent: list[bytes] = []
+
+    def send_query(self, command: bytes) -> None:
+        self.sent.append(command)
+
+    def get_result(self) -> _Result | None:
+        return self.answers.pop(0) if self.answers else None
+
+    def get_error_message(self, encoding: str = "utf-8") -> str:
+        return "server closed the connection unexpectedly"
+
+
+class _Driver:
+    def __init__(self, answers: list[_Result]) -> None:
+        self.pgconn = _Protocol(answers)
+        self.lock = threading.Lock()
+        self.info = SimpleNamespace(encoding="utf-8")
+        self.plain_commits = 0
+
+    def commit(self) -> None:
+        self.plain_commits += 1
+
+
+def _committing(answers: list[_Result], ran: list[object]) -> tuple[DatabaseWrapper, _Driver]:
+    """A wrapper inside a transaction whose first hook asks for a statement after the COMMIT."""
+    wrapper = _in_transaction()
+    driver = _Driver(answers)
+    wrapper.connection = driver
+    wrapper.on_commit_first(lambda: ran.append(wrapper.take_after_commit()), b"SELECT 1")
+    wrapper.in_atomic_block = False
+    return wrapper, driver
+
+
+def test_the_commit_carries_the_first_hooks_statement_in_one_message() -> None:
+    ran: list[object] = []
+    wrapper, driver = _committing([COMMITTED, FLUSHED], ran)
+    wrapper._commit()
+    assert driver.pgconn.sent == [b"COMMIT; SELECT 1"]
+    assert driver.plain_commits == 0
+    outcome = wrapper.after_commit
+    assert outcome is not None
+    assert outcome.ok
+    wrapper.run_and_clear_commit_hooks()
+    assert ran == [AfterCommit(FLUSHED)]  # type: ignore[arg-type]  # the hook read it...
+    assert wrapper.take_after_commit() is None  # ...once
+
+
+def test_a_statement_the_server_did_not_answer_is_reported_not_ok() -> None:
+    ran: list[object] = []
+    wrapper, _ = _committing([COMMITTED], ran)
+    wrapper._commit()
+    assert wrapper.after_commit == AfterCommit(None)
+    assert not AfterCommit(None).ok
+    refused = _Result(pq.ExecStatus.FATAL_ERROR, sqlstate=b"42501")
+    assert not AfterCommit(refused).ok  # type: ignore[arg-type]  # a stand-in result
+
+
+@pytest.mark.parametrize(
+    ("answers", "error"),
+    [
+        ([_Result(pq.ExecStatus.FATAL_ERROR, sqlstate=b"40001")], OperationalError),
+        ([_Result(pq.ExecStatus.COMMAND_OK, b"ROLLBACK"), FLUSHED], InternalError),
+        ([], OperationalError),
+    ],
+    ids=["commit failed", "rolled back instead", "no answer"],
+)
+def test_a_commit_that_did_not_commit_raises_as_djangos_would(
+    answers: list[_Result], error: type[Exception]
+) -> None:
+    ran: list[object] = []
+    wrapper, _ = _committing(answers, ran)
+    with pytest.raises(error):
+        wrapper._commit()
+    assert wrapper.after_commit is None
+
+
+def test_without_the_first_hook_pending_the_commit_is_djangos() -> None:
+    ran: list[object] = []
+    wrapper, driver = _committing([COMMITTED, FLUSHED], ran)
+    wrapper.run_on_commit = []  # the hook's savepoint was rolled back
+    wrapper._commit()
+    assert (driver.plain_commits, driver.pgconn.sent) == (1, [])
+    assert wrapper.after_commit is None

@@ -196,6 +196,51 @@ def test_an_append_rolled_back_with_its_savepoint_leaves_no_flush_setting_behind
         assert (_synchronous_commit(), _flush_callbacks()) == ("off", 1)
 
 
+def _prepared_appends() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%FROM ledger_append(%"],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_append_is_prepared_once_per_connection_and_nothing_else_is(
+    settings: Any, prepared: bool
+) -> None:
+    settings.CONFIDE_LEDGER_PREPARED_APPEND = prepared
+    connection.ensure_connection()
+    driver = connection.connection
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # psycopg forgets its names when it sees this
+    for _ in range(3):
+        with transaction.atomic():
+            ledger.record(actor=ACTOR, event_type=EventType.SIGN_IN)
+            Event.objects.filter(event_type=EventType.SIGN_IN).count()
+    assert _prepared_appends() == (1 if prepared else 0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone() == ((1,) if prepared else (0,))  # Django's own: never
+    assert driver.prepare_threshold is None  # preparing is off again for Django's statements
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_an_append_that_fails_turns_preparing_back_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object) -> None:
+        raise DatabaseError("refused")
+
+    monkeypatch.setattr(ledger, "_append_in_database", refuse)
+    monkeypatch.setattr(ledger, "_queue_in_database", refuse)
+    with pytest.raises(DatabaseError, match="refused"), transaction.atomic():
+        ledger.record(actor=ACTOR, event_type=EventType.SIGN_IN)
+    assert connection.connection.prepare_threshold is None
+
+
 def test_a_plain_django_postgresql_backend_is_refused_for_the_flush_wait() -> None:
     # Django's own backend would run the wait in registration order, and drop the later commit
     # hooks when it fails (decision 0017): the append refuses it rather than run that way.
@@ -279,6 +324,9 @@ class _Database:
         self.connection = _Driver(status)
         self.in_atomic_block = in_atomic_block
         self.errors_occurred = False
+
+    def take_after_commit(self) -> None:
+        return None  # a commit that carried no flush statement
 
 
 def _with(monkeypatch: pytest.MonkeyPatch, database: _Database) -> None:
