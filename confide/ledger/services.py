@@ -8,14 +8,16 @@ links, hashes, inserts and advances the head (`ledger_link`, migrations 0004 and
 later round trips) or, with `CONFIDE_LEDGER_LINK_AT_COMMIT`, when the transaction commits
 (`ledger_append_at_commit` queues the event in the transaction, without the lock; a deferred
 trigger links it at commit, inside the server). Either way one round trip, its values bound on
-the server. SQLite (one writer at a time anyway) runs the same steps from Python, at once.
+the server, its statement prepared once per connection (`_prepared`, decision 0018). SQLite (one
+writer at a time anyway) runs the same steps from Python, at once.
 
 The lock is released when the transaction's commit record is written, but a synchronous commit
 first waits for the WAL flush, so every writer would wait for every other writer's disk flush in
 turn. On PostgreSQL a transaction that appends therefore commits without waiting for the flush
 (`synchronous_commit` off for that transaction only), and, right after its commit and before the
-caller goes on, `_wait_for_flush` commits a tiny synchronous transaction that writes one WAL
-record, whose flush covers the earlier commit record too (WAL is flushed in order). The caller
+caller goes on, a tiny synchronous transaction that writes one WAL record commits, whose flush
+covers the earlier commit record too (WAL is flushed in order): sent in the COMMIT's own message
+by the project's backend, and `_wait_for_flush` reads what came of it (decision 0018). The caller
 still returns only once its action and event are durable; the flush is waited for outside the
 lock, where concurrent writers' flushes are grouped. If the database crashes in between, that
 transaction and any that saw it are lost together, never a part of the chain. The wait runs
