@@ -81,4 +81,6 @@ class Attachment(BaseModel):
     filename_enc = models.BinaryField()
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
+    # The note's labels when the file was attached, for the record: access to a file is decided
+    # on its note, labels included (`records.services.attachment_create`).
     labels = models.JSONField(default=list)

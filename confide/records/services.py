@@ -325,11 +325,13 @@ def attachment_create(
     filename: str,
     content_type: str,
     data: bytes,
-    labels: list[str] | None = None,
 ) -> Attachment:
     """Attach a file to a draft note (stored encrypted; type checked against its content).
 
-    A signed note is immutable, attachments included: attach to an addendum instead.
+    A file has no sensitivity of its own: it is part of its note, and every decision about it
+    (`attachment:view`, `attachment:create`) is made on the note, labels included. Its `labels`
+    record the note's when it was attached. A signed note is immutable, attachments included:
+    attach to an addendum instead.
     Needs records:attachment:create on the note. Writes records:attachment:created. Raises
     NotFound, NoteAlreadySigned, ValidationFailed (size, type, name).
     """
@@ -338,7 +340,6 @@ def attachment_create(
         raise NoteAlreadySigned()
     p = Problems()
     name = p.text("filename", filename, limit=200)
-    clean_labels = sorted({*p.labels("labels", labels or []), *note.labels})
     files.check_upload(p, content_type=content_type, data=data)
     p.raise_if_any()
     attachment = Attachment(
@@ -349,7 +350,7 @@ def attachment_create(
         uploaded_by_id=actor.user_id,
         content_type=content_type,
         size=len(data),
-        labels=clean_labels,
+        labels=sorted(note.labels),
     )
     key = client_key(note.client_id)
     attachment.filename_enc = key.encrypt_text("records_attachment.filename", attachment.id, name)

@@ -146,3 +146,25 @@ def test_a_crash_in_the_ledger_write_after_the_row_leaves_no_blob(
         _attach(world, note)
     assert not Attachment.objects.exists()
     assert files_on_disk() == files_before
+
+
+def test_a_file_takes_its_notes_labels_and_asks_for_none_of_its_own(world: World) -> None:
+    """Decisions about a file are its note's (docs/access-policy.md): a file labelled apart from
+    its note would carry a sensitivity no decision reads, so none can be given."""
+    note = services.note_create(
+        actor=actor(world.worker_a),
+        case_id=world.case_of(world.client_a).id,
+        kind="progress",
+        body="Results discussed.",
+        labels=["hiv", "dv_location"],
+    )
+    assert _attach(world, note).labels == ["dv_location", "hiv"]
+    with pytest.raises(TypeError, match="labels"):
+        services.attachment_create(  # type: ignore[call-arg]  # the keyword no longer exists
+            actor=actor(world.worker_a),
+            note_id=note.id,
+            filename="results.txt",
+            content_type="text/plain",
+            data=CONTENT,
+            labels=["psychotherapy"],
+        )

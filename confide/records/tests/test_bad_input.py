@@ -268,8 +268,6 @@ ATTACHMENT_CASES: list[tuple[dict[str, Any], set[str]]] = [
     ({"filename": "f" * 201}, {"filename"}),
     ({"filename": "evil\x00.pdf"}, {"filename"}),
     ({"filename": None}, {"filename"}),
-    ({"labels": ["made-up"]}, {"labels"}),
-    ({"labels": "hiv"}, {"labels"}),
     ({"filename": "", "data": b""}, {"filename", "file"}),
 ]
 
