@@ -168,8 +168,10 @@ def _prepared(db: BaseDatabaseWrapper) -> Iterator[None]:
     at every action (decision 0018). Django turns the driver's preparing off for every other
     statement (`prepare_threshold` None), and it is turned back off on the way out.
     `CONFIDE_LEDGER_PREPARED_APPEND` off (for a proxy that cannot keep prepared statements)
-    leaves it off here too."""
-    if not getattr(settings, "CONFIDE_LEDGER_PREPARED_APPEND", True):
+    leaves it off here too, and so does a connection whose queries are logged (debugging, a
+    test's query capture): the driver keeps no text for a statement run by name, so the log
+    would get none."""
+    if db.queries_logged or not getattr(settings, "CONFIDE_LEDGER_PREPARED_APPEND", True):
         yield
         return
     driver = db.connection

@@ -15,6 +15,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
 from django.db.backends.postgresql import base as postgresql
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -226,6 +227,17 @@ def test_the_append_is_prepared_once_per_connection_and_nothing_else_is(
         cursor.execute("SELECT count(*) FROM pg_prepared_statements")
         assert cursor.fetchone() == ((1,) if prepared else (0,))  # Django's own: never
     assert driver.prepare_threshold is None  # preparing is off again for Django's statements
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_logged_append_is_not_prepared_so_the_log_keeps_its_text() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    with CaptureQueriesContext(connection) as captured, transaction.atomic():
+        ledger.record(actor=ACTOR, event_type=EventType.SIGN_IN)
+    assert any("FROM ledger_append(" in str(q["sql"]) for q in captured.captured_queries)
+    assert _prepared_appends() == 0
 
 
 @pytest.mark.django_db
