@@ -258,9 +258,9 @@ CONFIDE_CHECKPOINT_EVERY_SECONDS = env_int("CONFIDE_CHECKPOINT_EVERY_SECONDS", 3
 # inside the server then (decision 0012). Off, events are linked when recorded: a transaction
 # that is never committed (a test's) still sees its own events.
 CONFIDE_LEDGER_LINK_AT_COMMIT = env_bool("CONFIDE_LEDGER_LINK_AT_COMMIT", default=PRODUCTION)
-# PostgreSQL prepares the ledger's append statement once per connection and runs it by name
+# PostgreSQL prepares the ledger's append statement on a connection and runs it by name
 # (decision 0018). Turn off behind a transaction-pooling proxy that cannot keep prepared
-# statements (PgBouncer before 1.21, or with max_prepared_statements = 0).
+# statements (PgBouncer before 1.22, or with max_prepared_statements = 0).
 CONFIDE_LEDGER_PREPARED_APPEND = env_bool("CONFIDE_LEDGER_PREPARED_APPEND", default=True)
 
 # Break-the-glass and privacy review grants (minutes), and when an unreviewed grant is overdue.

@@ -8,7 +8,7 @@ links, hashes, inserts and advances the head (`ledger_link`, migrations 0004 and
 later round trips) or, with `CONFIDE_LEDGER_LINK_AT_COMMIT`, when the transaction commits
 (`ledger_append_at_commit` queues the event in the transaction, without the lock; a deferred
 trigger links it at commit, inside the server). Either way one round trip, its values bound on
-the server, its statement prepared once per connection (`_prepared`, decision 0018). SQLite (one
+the server, its statement prepared on the connection (`_prepared`, decision 0018). SQLite (one
 writer at a time anyway) runs the same steps from Python, at once.
 
 The lock is released when the transaction's commit record is written, but a synchronous commit
@@ -164,8 +164,9 @@ APPEND_SQL = (
 @contextmanager
 def _prepared(db: BaseDatabaseWrapper) -> Iterator[None]:
     """Within, the driver prepares the statement it runs (at its first run on the connection)
-    and then runs it by name: the server parses and plans the append once per connection, not
-    at every action (decision 0018). Django turns the driver's preparing off for every other
+    and then runs it by name: the server parses and plans the append once per connection (and
+    again after a rollback, which psycopg follows with DEALLOCATE ALL), not at every action
+    (decision 0018). Django turns the driver's preparing off for every other
     statement (`prepare_threshold` None), and it is turned back off on the way out.
     `CONFIDE_LEDGER_PREPARED_APPEND` off (for a proxy that cannot keep prepared statements)
     leaves it off here too, and so does a connection whose queries are logged (debugging, a
@@ -186,7 +187,7 @@ def _prepared(db: BaseDatabaseWrapper) -> Iterator[None]:
 def _server_bound_cursor(db: BaseDatabaseWrapper) -> CursorWrapper:
     """A cursor that binds the append's values on the server (the statement text stays fixed),
     wrapped by Django as `connection.cursor()`'s are (query logging, execute wrappers and query
-    counts see it too). Run within `_prepared`, its statement is prepared once per connection."""
+    counts see it too). Run within `_prepared`, its statement is prepared on the connection."""
     db.ensure_connection()
     db.validate_thread_sharing()
     raw = psycopg.Cursor(db.connection)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import psycopg
 from django.db.backends.postgresql import base
 from django.db.backends.utils import debug_transaction
-from psycopg import pq
+from psycopg import generators, pq
 
 
 @dataclass(frozen=True)
@@ -77,18 +77,25 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit_with(self, statement: bytes) -> AfterCommit:
         """COMMIT and `statement` in one message; raises as psycopg's commit would if the COMMIT
-        itself fails (the server then skips the statement)."""
+        itself fails (the server then skips the statement) or its fate is unknown.
+
+        It waits through the driver's own waiting (`Connection.wait` over psycopg's `send` and
+        `fetch` steps), which lets other threads run meanwhile: libpq's blocking `get_result`
+        would hold Python's lock through the commit, its flush and any row lock it waits for,
+        stopping every thread of the process, and the one holding that lock for good. A
+        connection lost after the COMMIT's answer keeps that answer: the action committed."""
         driver = self.connection
         pgconn = driver.pgconn
         results: list[pq.abc.PGresult] = []
         with driver.lock:
             pgconn.send_query(b"COMMIT; " + statement)
-            while (result := pgconn.get_result()) is not None:
-                results.append(result)
-        if not results:
-            raise psycopg.OperationalError(
-                pgconn.get_error_message(driver.info.encoding) or "no answer to COMMIT"
-            )
+            try:
+                driver.wait(generators.send(pgconn))
+                while (result := driver.wait(generators.fetch(pgconn))) is not None:
+                    results.append(result)
+            except psycopg.OperationalError:
+                if not results:
+                    raise  # the COMMIT's own fate is unknown, as for Django's commit
         commit = results[0]
         if commit.status != pq.ExecStatus.COMMAND_OK:
             raise psycopg.errors.error_from_result(commit, encoding=driver.info.encoding)
@@ -96,6 +103,17 @@ class DatabaseWrapper(base.DatabaseWrapper):
             # A transaction already failed answers COMMIT with ROLLBACK: nothing was committed.
             raise psycopg.errors.InFailedSqlTransaction("the transaction was rolled back")
         return AfterCommit(results[1] if len(results) > 1 else None)
+
+    def _set_autocommit(self, autocommit: bool) -> None:
+        # After a COMMIT whose carried statement lost the connection, Django's next step (back
+        # to autocommit, then the commit hooks) would fail on the dead connection and drop the
+        # hooks of a transaction that did commit. Skip the driver here: the hooks run, the
+        # first one reports the lost statement, and the health check closes the connection.
+        lost = self.connection is not None and self.connection.pgconn.status == pq.ConnStatus.BAD
+        if autocommit and lost and self.after_commit is not None:
+            self.errors_occurred = True
+            return
+        super()._set_autocommit(autocommit)  # type: ignore[misc]  # Django's, not in its stubs
 
     def _first_hook_pending(self) -> bool:
         return any(entry[1] is self.first_commit_hook for entry in self.run_on_commit)
