@@ -71,19 +71,21 @@ def _save(who: Actor, note_id: UUID, body: str) -> Callable[[], str]:
     return job
 
 
-def test_two_people_saving_one_draft_at_once_lose_nothing(
+def test_one_draft_saved_from_two_tabs_at_once_loses_nothing(
     scratch_db: ScratchDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Only its author writes a draft (`note.write.author_only`): the race is the author's own,
+    from two tabs or devices."""
     with scratch_db.bound():
         world = build_world()
         note = world.note(world.worker_a, world.client_a, body="Opening text.")
-        author, colleague = actor(world.worker_a), actor(world.worker_a2)
+        author = actor(world.worker_a)
     _hold_the_lock(monkeypatch)
     outcomes = _run_together(
         scratch_db,
         {
-            "author": _save(author, note.id, "The author's words."),
-            "colleague": _save(colleague, note.id, "The colleague's words."),
+            "laptop": _save(author, note.id, "The laptop's words."),
+            "phone": _save(author, note.id, "The phone's words."),
         },
     )
     assert sorted(outcomes.values()) == ["conflict", "saved"], outcomes
@@ -95,13 +97,13 @@ def test_two_people_saving_one_draft_at_once_lose_nothing(
         assert verify_chain().ok
 
 
-def test_signing_while_a_colleague_saves_leaves_one_consistent_outcome(
+def test_signing_while_another_tab_saves_leaves_one_consistent_outcome(
     scratch_db: ScratchDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with scratch_db.bound():
         world = build_world()
         note = world.note(world.worker_a, world.client_a, body="Opening text.")
-        author, colleague = actor(world.worker_a), actor(world.worker_a2)
+        author = actor(world.worker_a)
 
     def sign() -> str:
         try:
@@ -112,7 +114,7 @@ def test_signing_while_a_colleague_saves_leaves_one_consistent_outcome(
 
     def save() -> str:
         try:
-            return _save(colleague, note.id, "Late edit.")()
+            return _save(author, note.id, "Late edit.")()
         except NoteAlreadySigned:
             return "already signed"
 

@@ -179,7 +179,7 @@ ROUTES: dict[str, Route] = {
         OBJECT, "POST", obj="note", ability="note:sign", body=lambda _: {"expected_version": 999}
     ),
     "web:note_addendum": Route(
-        OBJECT, "POST", obj="note", ability="note:edit", body=lambda _: {"body": "probe"}
+        OBJECT, "POST", obj="note", ability="note:addendum", body=lambda _: {"body": "probe"}
     ),
     "web:attachment_upload": Route(OBJECT, "POST", obj="note", ability="note:edit", body=_bad_file),
     "web:attachment_download": Route(OBJECT, obj="attachment", ability="note:view"),
@@ -1043,9 +1043,15 @@ def expected(route: Route, obj: str) -> dict[str, str]:
         # withheld): a 403 with the remedy, not a 404.
         explained = {"lapsed_a"} if obj in TRAINING_ONLY else set()
         return {**dict.fromkeys(explained, "refused"), **dict.fromkeys(NOTE_VIEW[obj], "ok")}
-    if route.ability == "note:edit":
+    if route.ability == "note:addendum":  # the care team (a grant to read writes nothing)
         only_read = GRANT_ONLY.get(obj, set())
         return {p: "refused" if p in only_read else "ok" for p in NOTE_VIEW[obj]}
+    if route.ability == "note:edit":  # its author only (a grant to read writes nothing)
+        only_read = GRANT_ONLY.get(obj, set())
+        return {
+            p: "ok" if p == AUTHOR[obj] and p not in only_read else "refused"
+            for p in NOTE_VIEW[obj]
+        }
     if route.ability == "note:sign":
         return {p: "ok" if p == AUTHOR[obj] else "refused" for p in NOTE_VIEW[obj]}
     if route.ability == "grant:read":

@@ -71,10 +71,13 @@ def test_a_psychotherapy_note_is_closed_to_the_rest_of_the_care_team(
 ) -> None:
     written = _psychotherapy(world)
     a = act(getattr(world, persona))
-    for action in (Action.NOTE_VIEW, Action.NOTE_EDIT, Action.ATTACHMENT_VIEW):
+    for action in (Action.NOTE_VIEW, Action.ATTACHMENT_VIEW):
         assert authorize(a, action, written) == Decision(
             False, ("label.psychotherapy.author_only",)
         )
+    assert authorize(a, Action.NOTE_EDIT, written) == Decision(
+        False, ("label.psychotherapy.author_only", "note.write.author_only")
+    )
     assert _timeline(getattr(world, persona), world.client_a) == []
     assert not _can_open(getattr(world, persona), written)
 
@@ -464,3 +467,36 @@ def test_nobody_else_signs_a_note_they_can_read(world: World, persona: str) -> N
     assert authorize(a, Action.NOTE_SIGN, written) == Decision(False, ("note.sign.author_only",))
     with pytest.raises(NotPermitted):
         services.note_sign(actor=a, note_id=written.id, expected_version=1)
+
+
+# ---- note.write.author_only -----------------------------------------------------------------
+
+
+def test_the_author_edits_their_draft_and_attaches_files_to_it(world: World) -> None:
+    written = note(world, world.worker_a, world.client_a)
+    a = act(world.worker_a)
+    for action in (Action.NOTE_EDIT, Action.ATTACHMENT_CREATE):
+        assert authorize(a, action, written) == Decision(True, ("care_team.practitioner",))
+    services.note_update_draft(actor=a, note_id=written.id, body="Revised.", expected_version=1)
+    services.attachment_create(
+        actor=a, note_id=written.id, filename="plan.txt", content_type="text/plain", data=b"plan"
+    )
+
+
+@pytest.mark.parametrize("persona", ["worker_a2", "supervisor_a"])
+def test_nobody_else_writes_a_draft_they_can_read(world: World, persona: str) -> None:
+    """A colleague or the author's supervisor reads the draft, and may add an addendum once it is
+    signed, but never writes in it: it would still say it is by its author."""
+    written = note(world, world.worker_a, world.client_a)
+    a = act(getattr(world, persona))
+    assert authorize(a, Action.NOTE_VIEW, written).allowed
+    for action in (Action.NOTE_EDIT, Action.ATTACHMENT_CREATE):
+        assert authorize(a, action, written) == Decision(False, ("note.write.author_only",))
+    with pytest.raises(NotPermitted):
+        services.note_update_draft(actor=a, note_id=written.id, body="Mine.", expected_version=1)
+    with pytest.raises(NotPermitted):
+        services.attachment_create(
+            actor=a, note_id=written.id, filename="x.txt", content_type="text/plain", data=b"x"
+        )
+    assert authorize(a, Action.NOTE_ADDENDUM, written).allowed
+    assert Note.objects.get(id=written.id).version == 1

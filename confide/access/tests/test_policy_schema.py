@@ -197,6 +197,10 @@ COVERAGE: dict[str, tuple[list[str], list[str]]] = {
         ["test_labels:test_the_author_signs_their_note"],
         ["test_labels:test_nobody_else_signs_a_note_they_can_read"],
     ),
+    "note.write.author_only": (
+        ["test_labels:test_the_author_edits_their_draft_and_attaches_files_to_it"],
+        ["test_labels:test_nobody_else_writes_a_draft_they_can_read"],
+    ),
 }
 
 

@@ -44,10 +44,11 @@ SEARCH = ("Tobias Wexford", dt.date(1990, 7, 21))
 
 
 def _denied_for_want_of_a_permit(decision: Decision) -> bool:
-    """Denied, and no permit applied (signing someone else's note also names its forbid)."""
+    """Denied, and no permit applied (writing someone else's note also names its forbid)."""
     return not decision.allowed and set(decision.policy_ids) <= {
         "default.deny",
         "note.sign.author_only",
+        "note.write.author_only",
     }
 
 

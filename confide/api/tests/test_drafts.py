@@ -13,10 +13,11 @@ Caller = Callable[[User], ApiCaller]
 
 
 def test_a_stale_save_conflicts_and_loses_nobodys_text(world: World, api_as: Caller) -> None:
+    """The author saving from two programs (two tokens): the older save conflicts."""
     note = world.note(world.worker_a, world.client_a, body="First text.")
-    author, colleague = api_as(world.worker_a), api_as(world.worker_a2)
-    saved = colleague.patch(
-        f"/api/notes/{note.id}", {"body": "Colleague's text.", "expected_version": 1}
+    author, elsewhere = api_as(world.worker_a), api_as(world.worker_a)
+    saved = elsewhere.patch(
+        f"/api/notes/{note.id}", {"body": "Other program's text.", "expected_version": 1}
     )
     assert saved.status_code == 200
     before = counts()
@@ -26,7 +27,7 @@ def test_a_stale_save_conflicts_and_loses_nobodys_text(world: World, api_as: Cal
     assert "Author's text." not in stale.content.decode()
     assert counts() == before
     current = author.get(f"/api/notes/{note.id}").json()
-    assert current["body"] == "Colleague's text."
+    assert current["body"] == "Other program's text."
     assert current["version"] == 2
     retried = author.patch(f"/api/notes/{note.id}", {"body": "Merged text.", "expected_version": 2})
     assert retried.status_code == 200

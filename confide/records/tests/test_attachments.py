@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.db import IntegrityError
 
+from confide.core.errors import NotPermitted
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
 from confide.ledger.models import Event
@@ -54,11 +55,16 @@ def _refused_as_signed(world: World, note: Note, persona: str = "worker_a") -> N
     assert not Attachment.objects.filter(note_id=note.id).exists()
 
 
-@pytest.mark.parametrize("persona", ["worker_a", "worker_a2"])
-def test_a_signed_note_takes_no_attachment_and_nothing_is_written(
-    world: World, persona: str
-) -> None:
-    _refused_as_signed(world, _signed(world), persona)
+def test_a_signed_note_takes_no_attachment_and_nothing_is_written(world: World) -> None:
+    _refused_as_signed(world, _signed(world))
+
+
+def test_a_colleague_attaches_nothing_to_the_authors_note(world: World) -> None:
+    note = world.note(world.worker_a, world.client_a)
+    mark, before, files_before = ledger_mark(), snapshot(), files_on_disk()
+    with pytest.raises(NotPermitted):
+        _attach(world, note, "worker_a2")
+    assert (snapshot(), files_on_disk(), types_since(mark)) == (before, files_before, [])
 
 
 def test_a_signed_note_refuses_even_a_bad_file_as_signed(world: World) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from confide.core.enums import Label
+from confide.core.errors import NotPermitted
 from confide.ledger.enums import EventType
 from confide.ledger.tests.support import ledger_mark, types_since
 from confide.records import selectors, services
@@ -19,18 +20,18 @@ def _body(world: World, note: Note) -> str:
     return selectors.note_get(actor=actor(world.worker_a), note_id=note.id).body
 
 
-def test_two_people_saving_the_same_version_the_second_gets_a_conflict(world: World) -> None:
+def test_a_colleague_cannot_save_over_the_authors_draft(world: World) -> None:
     note = world.note(world.worker_a, world.client_a, body="Opening text.")
     services.note_update_draft(
         actor=actor(world.worker_a), note_id=note.id, body="Author's words.", expected_version=1
     )
     mark, before = ledger_mark(), snapshot()
-    with pytest.raises(DraftConflict):
+    with pytest.raises(NotPermitted):
         services.note_update_draft(
             actor=actor(world.worker_a2),
             note_id=note.id,
             body="Colleague's words.",
-            expected_version=1,
+            expected_version=2,
         )
     assert snapshot() == before
     assert types_since(mark) == []
@@ -68,8 +69,8 @@ def test_saves_in_turn_each_move_the_version_on(world: World) -> None:
 
 def test_signing_a_stale_version_is_a_conflict_and_signs_nothing(world: World) -> None:
     note = world.note(world.worker_a, world.client_a, body="v1")
-    services.note_update_draft(
-        actor=actor(world.worker_a2), note_id=note.id, body="v2", expected_version=1
+    services.note_update_draft(  # from the author's other tab
+        actor=actor(world.worker_a), note_id=note.id, body="v2", expected_version=1
     )
     with pytest.raises(DraftConflict):
         services.note_sign(actor=actor(world.worker_a), note_id=note.id, expected_version=1)

@@ -110,10 +110,11 @@ def _without_csrf(html: bytes) -> bytes:
 
 
 def test_autosave_conflict_keeps_both_texts(world: World) -> None:
+    """The author's draft open in two browsers: the older one's save is shown back, not lost."""
     note = world.note(world.worker_a, world.client_a, body="first")
     first, second = (
         signed_in(HttpClient(), world.worker_a),
-        signed_in(HttpClient(), world.worker_a2),
+        signed_in(HttpClient(), world.worker_a),
     )
     url = reverse("web:note_save", args=[note.id])
     ok = first.post(url, {"body": "mine", "version": 1}, HTTP_HX_REQUEST="true")
