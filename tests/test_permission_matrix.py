@@ -136,7 +136,7 @@ ROUTES: dict[str, Route] = {
     "web:review_open": Route(ROLE, roles=PRIVACY),
     "web:grant_queue": Route(ROLE, roles=PRIVACY),
     "web:restriction_queue": Route(ROLE, roles=PRIVACY),
-    "web:walls": Route(ROLE, roles=MANAGERS),
+    "web:walls": Route(ROLE, roles=PRIVACY),
     "web:staff_list": Route(ROLE, roles=ADMIN),
     "web:agency_settings": Route(ROLE, roles=ADMIN),
     # retention: schedule, due list and approval, legal holds (object ids travel in POST bodies)
@@ -206,7 +206,7 @@ ROUTES: dict[str, Route] = {
     "web:wall_remove": Route(
         OBJECT,
         "POST",
-        roles=MANAGERS,
+        roles=PRIVACY,
         obj="wall",
         ability="agency",
         body=lambda _: {"reason": "probe"},

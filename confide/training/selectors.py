@@ -35,11 +35,11 @@ class WallRow:
 
 @transaction.atomic
 def wall_list(*, actor: Actor) -> list[WallRow]:
-    """The agency's walls in force, newest first. Privacy officers and administrators; never
+    """The agency's walls in force, newest first. Privacy officers only; never
     a wall about a client walled off from the actor. Writes records:client:viewed naming the
     clients listed (by case number). Raises NotPermitted."""
     if actor.role not in WALL_MANAGERS:
-        raise NotPermitted("This page is for privacy officers and administrators.")
+        raise NotPermitted("This page is for privacy officers.")
     mine = ConflictDeclaration.objects.filter(
         client_id=OuterRef("client_id"), user_id=actor.user_id, removed_at=None
     )

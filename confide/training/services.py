@@ -22,7 +22,10 @@ from confide.training.enums import Relationship
 from confide.training.errors import WallAlreadyDeclared
 from confide.training.models import ConflictDeclaration, TrainingCompletion
 
-WALL_MANAGERS = frozenset({Role.PRIVACY_OFFICER, Role.ADMINISTRATOR})
+# Who records and removes walls for other staff, and lists the agency's walls: privacy officers.
+# Not administrators, who see no client content: recording a wall by name and date of birth,
+# then finding it in the list with its case numbers, would tell them who is a client.
+WALL_MANAGERS = frozenset({Role.PRIVACY_OFFICER})
 
 
 def _staff_of_agency(actor: Actor, user_id: UUID | str) -> User:
@@ -79,14 +82,14 @@ def conflict_declare(
     """Declare a personal relationship between a staff member and a client: from now on that
     client does not exist for that staff member.
 
-    Staff declare for themselves; a privacy officer or administrator may record one for any
+    Staff declare for themselves; a privacy officer may record one for any
     staff member of the agency. The client is looked up by id within the agency only (a wall
     must be possible exactly where access is not). Writes training:conflict:declared.
     Raises NotFound, NotPermitted, ValidationFailed, WallAlreadyDeclared.
     """
     target = actor.user_id if user_id is None else user_id
     if str(target) != str(actor.user_id) and actor.role not in WALL_MANAGERS:
-        raise NotPermitted("Only a privacy officer or administrator records walls for others.")
+        raise NotPermitted("Only a privacy officer records walls for others.")
     if relationship not in Relationship.values:
         raise ValidationFailed({"relationship": f"must be one of {', '.join(Relationship.values)}"})
     user = _staff_of_agency(actor, target)
@@ -117,11 +120,11 @@ def _client_of_agency(actor: Actor, client_id: UUID | str) -> Client:
 
 @transaction.atomic
 def conflict_remove(*, actor: Actor, wall_id: UUID | str, reason: str) -> ConflictDeclaration:
-    """End a declared relationship (for example, declared in error). Privacy officers and
-    administrators only. Writes training:conflict:removed. Raises NotFound, NotPermitted,
+    """End a declared relationship (for example, declared in error). Privacy officers only.
+    Writes training:conflict:removed. Raises NotFound, NotPermitted,
     ValidationFailed."""
     if actor.role not in WALL_MANAGERS:
-        raise NotPermitted("Only a privacy officer or administrator removes a wall.")
+        raise NotPermitted("Only a privacy officer removes a wall.")
     if not reason.strip() or len(reason) > 500:
         raise ValidationFailed({"reason": "give a reason of 1 to 500 characters"})
     rows = ConflictDeclaration.objects.select_for_update().filter(
@@ -162,7 +165,7 @@ def conflict_declare_by_identity(
     """
     target = actor.user_id if user_id is None else user_id
     if str(target) != str(actor.user_id) and actor.role not in WALL_MANAGERS:
-        raise NotPermitted("Only a privacy officer or administrator records walls for others.")
+        raise NotPermitted("Only a privacy officer records walls for others.")
     if relationship not in Relationship.values:
         raise ValidationFailed({"relationship": f"must be one of {', '.join(Relationship.values)}"})
     user = _staff_of_agency(actor, target)

@@ -168,7 +168,7 @@ def agency_settings(request: HttpRequest, actor: Actor) -> HttpResponse:
 @staff_view
 def walls_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     """Walls in force, and recording one for any staff member of the agency."""
-    require_role(actor, WALL_MANAGERS, "This page is for privacy officers and administrators.")
+    require_role(actor, WALL_MANAGERS, "This page is for privacy officers.")
     people = [(str(u.id), u.display_name) for u in staff.agency_staff(actor)]
     form = forms.WallForm(posted(request), staff=people)
     if request.method == "POST" and form.is_valid():
@@ -197,7 +197,7 @@ def walls_page(request: HttpRequest, actor: Actor) -> HttpResponse:
 @require_POST
 @staff_view
 def wall_remove(request: HttpRequest, actor: Actor, wall_id: UUID) -> HttpResponse:
-    require_role(actor, WALL_MANAGERS, "Only a privacy officer or administrator removes a wall.")
+    require_role(actor, WALL_MANAGERS, "Only a privacy officer removes a wall.")
     form = forms.WallRemoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a reason (up to 500 characters); nothing was changed.")
