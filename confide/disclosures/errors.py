@@ -6,8 +6,9 @@ import functools
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from confide.core.errors import Conflict, DomainError
+from confide.core.errors import Conflict, DomainError, ValidationFailed
 from confide.crypto.envelope import DecryptionFailed
+from confide.disclosures.decisions import words
 from confide.records.errors import RecordUnreadable
 
 P = ParamSpec("P")
@@ -26,6 +27,15 @@ def readable(fn: Callable[P, R]) -> Callable[P, R]:
             raise RecordUnreadable() from None
 
     return wrapper
+
+
+class MissingFacts(ValidationFailed):
+    """An approval the engine cannot grant until these facts (engine paths such as
+    `threat.imminent`) are answered; the message names them in words."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__({"answers": "answer these first: " + "; ".join(map(words, missing))})
+        self.missing = missing
 
 
 class NoProfile(DomainError):

@@ -245,6 +245,17 @@ class ReviewForm(FactsMixin):
     # cleared, not silently kept.
     answered = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
 
+    def mark_missing(self, missing: list[str]) -> None:
+        """Put each fact an approval still needs (engine paths) on its own field."""
+        paths = [(name, path) for name, path, _ in TRI_FACTS] + list(CHOICE_FACTS)
+        fields = {".".join(path): name for name, path in paths}
+        for fact in missing:
+            name = fields.get(fact)
+            if name is None:
+                self.add_error(None, f"{dec.words(fact)}: answer this before approving.")
+            else:
+                self.add_error(name, "Answer this before approving, or decline.")
+
     def facts(self) -> dict[str, Any]:
         """The answers, with None for each fact the form started with and the reviewer cleared
         (`services._merge` removes those)."""

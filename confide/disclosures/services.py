@@ -40,7 +40,14 @@ from confide.disclosures.engine.facts import (
     Recipient,
 )
 from confide.disclosures.enums import RequestStatus, ReviewOutcome
-from confide.disclosures.errors import NoProfile, NotReleasable, OwnRequest, ReviewNotOpen, readable
+from confide.disclosures.errors import (
+    MissingFacts,
+    NoProfile,
+    NotReleasable,
+    OwnRequest,
+    ReviewNotOpen,
+    readable,
+)
 from confide.disclosures.models import DisclosureProfile, DisclosureRequest
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
@@ -496,7 +503,7 @@ def request_review(
     )
     still_missing = dec.missing_of(again)
     if approve and still_missing:
-        raise ValidationFailed({"answers": "answer these facts first: " + ", ".join(still_missing)})
+        raise MissingFacts(still_missing)
     for category, entry in again.items():
         entry["approved_by_review"] = approve and dec.outcome_of(entry) is Outcome.NEEDS_REVIEW
         decisions[category] = entry

@@ -371,6 +371,8 @@ def test_a_reviewer_signs_off_through_the_queue_and_the_page(ready: World) -> No
     queue = officer.get(reverse("web:disclosure_queue"))
     assert b"A-1001" in queue.content
     assert b"Quenby" not in queue.content
+    assert b"Threat: imminent" in queue.content  # the facts it needs, in words
+    assert b"threat.imminent" not in queue.content
     review_url = reverse("web:disclosure_review", args=[request.id])
     officer_page = officer.get(reverse("web:disclosure_detail", args=[request.id])).content
     assert b"Record the review" in officer_page
@@ -381,7 +383,10 @@ def test_a_reviewer_signs_off_through_the_queue_and_the_page(ready: World) -> No
     assert client_url in page.content  # the requester's page leads to the record
     missing = officer.post(review_url, {"decision": "approve", "reason": "Credible."})
     assert missing.status_code == 400
-    assert b"answer these facts first" in missing.content
+    assert b"answer these facts first" not in missing.content  # no codes for people
+    problems = missing.context["review_form"].errors
+    for field in ("threat_serious", "threat_imminent"):
+        assert problems[field] == ["Answer this before approving, or decline."], field
     answers = {
         "threat_present": "yes",
         "threat_serious": "yes",

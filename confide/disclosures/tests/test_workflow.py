@@ -27,7 +27,13 @@ from confide.disclosures.enums import (
     PacketStatus,
     RequestStatus,
 )
-from confide.disclosures.errors import NoProfile, NotReleasable, OwnRequest, RedactionsPending
+from confide.disclosures.errors import (
+    MissingFacts,
+    NoProfile,
+    NotReleasable,
+    OwnRequest,
+    RedactionsPending,
+)
 from confide.disclosures.models import AccountingEntry, Delivery, DisclosureRequest, ReleasePacket
 from confide.disclosures.tests.workflow_support import (
     OTHER_PERSON,
@@ -253,11 +259,12 @@ def test_needs_review_goes_to_reviewers_who_answer_the_missing_facts(ready: Worl
     assert selectors.review_queue(actor=actor(ready.supervisor_a))[0].case_numbers == ["A-1001"]
     with pytest.raises(NotPermitted):
         selectors.review_queue(actor=actor(ready.worker_a))
-    with pytest.raises(ValidationFailed) as failed:
+    with pytest.raises(MissingFacts) as failed:
         services.request_review(
             actor=actor(ready.privacy_a), request_id=request.id, approve=True, reason="Urgent."
         )
-    assert "threat.serious" in failed.value.fields["answers"]
+    assert "threat.serious" in failed.value.missing
+    assert "Threat: serious" in failed.value.fields["answers"]  # in words for people
     answers = THREAT_ANSWERS
     mark = ledger_mark()
     reviewed = services.request_review(

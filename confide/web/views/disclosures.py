@@ -24,7 +24,7 @@ from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.core.errors import DomainError, NotFound, NotPermitted, ValidationFailed
 from confide.disclosures import forms, links, packets, release, selectors, services
-from confide.disclosures.errors import LinkUnavailable, WrongCode
+from confide.disclosures.errors import LinkUnavailable, MissingFacts, WrongCode
 from confide.disclosures.models import DisclosureProfile
 from confide.records.models import Client
 from confide.releases import selectors as release_selectors
@@ -127,6 +127,8 @@ def request_review(request: HttpRequest, actor: Actor, request_id: UUID) -> Http
                 reason=form.cleaned_data["reason"],
                 answers=form.facts(),
             )
+        except MissingFacts as error:
+            form.mark_missing(error.missing)
         except DomainError as error:
             _show(form, error)
         else:
