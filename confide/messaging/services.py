@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 from uuid import UUID
 
 from django.conf import settings
@@ -62,6 +63,20 @@ def unread_for(user: User | UUID) -> list[Notification]:
     user_id = user.id if isinstance(user, User) else user
     return list(
         Notification.objects.filter(recipient_id=user_id, read_at=None).order_by("-created_at")[:50]
+    )
+
+
+READ_KEPT_DAYS = 30
+
+
+def recently_read_for(user_id: UUID, limit: int = 20) -> list[Notification]:
+    """The user's newest notifications read in the last `READ_KEPT_DAYS` days, so a notice
+    opened once (an emergency access a supervisor was told of) can be found again."""
+    since = clock.now() - timedelta(days=READ_KEPT_DAYS)
+    return list(
+        Notification.objects.filter(recipient_id=user_id, read_at__gte=since).order_by(
+            "-created_at"
+        )[:limit]
     )
 
 

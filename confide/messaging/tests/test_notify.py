@@ -5,16 +5,20 @@ only and leaves the in-app notice standing."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.test import Client as HttpClient
+from django.urls import reverse
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from confide.core import clock
 from confide.messaging import services
 from confide.messaging.models import Notification
 from confide.messaging.services import notify, unread_for
-from confide.testing import World
+from confide.testing import World, signed_in
 
 MESSAGE = "Someone opened emergency access to a client record"
 LINK = "/grants/1234/"
@@ -100,3 +104,22 @@ def test_unread_lists_only_the_users_own_unread_notices(world: World) -> None:
     Notification.objects.filter(message="first").update(read_at="2025-01-01T00:00:00Z")
     notify(recipients=[world.privacy_a], kind="k", message="second", link=LINK)
     assert [n.message for n in unread_for(world.privacy_a)] == ["second"]
+
+
+def test_a_notice_read_lately_can_be_found_again_and_only_by_its_recipient(world: World) -> None:
+    notify(recipients=[world.supervisor_a], kind="k", message="opened once", link=LINK)
+    notify(recipients=[world.supervisor_a], kind="k", message="long ago", link=LINK)
+    notify(recipients=[world.supervisor_a], kind="k", message="still unread", link=LINK)
+    notify(recipients=[world.privacy_a], kind="k", message="not yours", link=LINK)
+    now = clock.now()
+    Notification.objects.filter(message__in=["opened once", "not yours"]).update(read_at=now)
+    Notification.objects.filter(message="long ago").update(
+        read_at=now - timedelta(days=services.READ_KEPT_DAYS + 1)
+    )
+    read = services.recently_read_for(world.supervisor_a.id)
+    assert [n.message for n in read] == ["opened once"]
+    page = signed_in(HttpClient(), world.supervisor_a).get(reverse("web:dashboard"))
+    assert b"Read in the last 30 days (1)" in page.content
+    assert b"opened once" in page.content
+    assert b"long ago" not in page.content
+    assert b"not yours" not in page.content

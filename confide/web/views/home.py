@@ -42,6 +42,8 @@ def dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
     if actor.role == Role.ADMINISTRATOR:
         context["lapsed"] = sum(1 for r in staff.staff_list(actor=actor) if r.training_lapsed)
     context["notifications"] = messaging.unread_for(actor.user_id)
+    context["read_notifications"] = messaging.recently_read_for(actor.user_id)
+    context["read_kept_days"] = messaging.READ_KEPT_DAYS
     return render(request, "web/dashboard.html", context)
 
 
