@@ -44,8 +44,13 @@ class ReauthForm(CodeForm):
     password = forms.CharField(
         max_length=1024,
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The password comes first on the page: the cursor starts there, not in the code.
+        self.fields["code"].widget.attrs.pop("autofocus", None)
 
 
 class SearchForm(forms.Form):

@@ -1,5 +1,5 @@
 """Form fields: the hint and the error a field's input names in aria-describedby exist on the page,
-so a screen reader reads both with the field."""
+so a screen reader reads both with the field; the cursor starts in the first field asked for."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import re
 
 from django import forms
 from django.template.loader import render_to_string
+
+from confide.web.forms import CodeForm, ReauthForm
 
 
 class _Form(forms.Form):
@@ -74,3 +76,10 @@ def test_a_group_of_radio_buttons_in_error_is_linked_to_its_first_button() -> No
 
 class _OnlyHidden(forms.Form):
     seen = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def test_the_confirmation_form_starts_in_the_password_it_asks_for_first() -> None:
+    form = ReauthForm()
+    assert "autofocus" in str(form["password"])
+    assert "autofocus" not in str(form["code"])
+    assert "autofocus" in str(CodeForm()["code"])  # the sign-in's code step keeps it
