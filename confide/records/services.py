@@ -99,7 +99,8 @@ def _index_client(client: Client, data: ClientInput) -> None:
 def client_create(*, actor: Actor | None, agency: Agency, data: ClientInput) -> Client:
     """Register a client with a fresh data key.
 
-    Needs a caller in the agency (staff pages for intake come with the access policy issue).
+    Needs a caller in the agency. No page or API route registers a client yet: the demo loader
+    and the tests call this; intake's registration page is still to be built.
     Writes records:client:created. Raises ValidationFailed naming every bad field.
     """
     cleaned = _clean_client(data)
