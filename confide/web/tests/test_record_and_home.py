@@ -190,3 +190,10 @@ def test_opening_a_notification_marks_it_read_and_follows_only_a_local_link(worl
     assert http.get(reverse("web:notification_open", args=[theirs.id])).status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None
+
+
+def test_a_page_past_the_caseloads_end_leads_to_its_last_page(world: World) -> None:
+    home = text(browser(world.worker_a).get(reverse("web:dashboard") + "?page=999"))
+    assert "There is no page 999" in home
+    assert "Go to the last page (1)" in home
+    assert "No cases are assigned" not in home  # the caseload is not empty
