@@ -11,6 +11,7 @@ import time
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from confide.consent import printable
@@ -33,6 +34,7 @@ from confide.releases import services as release_services
 from confide.releases.access import ClientSelf
 from confide.releases.enums import Status
 from confide.releases.errors import ReleaseWrongState
+from confide.web.auth import requested_next, safe_next, with_next
 from confide.web.downloads import download
 from confide.web.forms import CodeForm
 from confide.web.qr import totp_qr_svg
@@ -124,7 +126,7 @@ def set_up(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     if current_principal(request) is not None:
-        return redirect("portal:home")
+        return redirect(_next_page(request))
     form = forms.SignInForm(posted(request))
     if request.method == "POST" and form.is_valid():
         account = services.sign_in_check_password(
@@ -134,7 +136,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             request.session.flush()  # any staff or earlier session in this browser ends here
             request.session[PENDING] = str(account.id)
             request.session[PENDING_AT] = time.time()
-            return redirect("portal:sign_in_code")
+            return redirect(with_next(reverse("portal:sign_in_code"), _requested(request)))
         form.add_error(None, PortalSignInFailed().message)
     return render(request, "portal/sign_in.html", {"form": form}, status=status_of(form, request))
 
@@ -144,17 +146,26 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     account_id = _fresh(request, PENDING, PENDING_AT, PENDING_SECONDS)
     if account_id is None:
         messages.info(request, "Please sign in again.")
-        return redirect("portal:sign_in")
+        return redirect(with_next(reverse("portal:sign_in"), _requested(request)))
     form = CodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         account = services.sign_in_check_code(account_id=account_id, code=form.cleaned_data["code"])
         if account is not None:
             start_session(request, account)
-            return redirect("portal:home")
+            return redirect(_next_page(request))
         form.add_error(None, PortalSignInFailed().message)
     return render(
         request, "portal/sign_in_code.html", {"form": form}, status=status_of(form, request)
     )
+
+
+def _requested(request: HttpRequest) -> str | None:
+    """The portal page the sign-in was asked to return to (carried through both steps)."""
+    return requested_next(request, portal=True)
+
+
+def _next_page(request: HttpRequest) -> str:
+    return safe_next(request, reverse("portal:home"), portal=True)
 
 
 @require_POST
