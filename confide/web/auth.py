@@ -31,6 +31,7 @@ from confide.core.errors import DomainError, NotFound
 P = ParamSpec("P")
 REAUTH_AT = "confide_reauth_at"
 PORTAL_PREFIX = "/portal/"
+API_PREFIX = "/api/"
 MAX_NEXT_LENGTH = 500
 # Pages a `next` never leads to: the sign-in steps themselves (returning there would loop).
 NOT_A_DESTINATION = ("/sign-in/", "/sign-out/", "/portal/sign-in/", "/portal/sign-out/")
@@ -95,7 +96,7 @@ def local_path(value: str, *, portal: bool) -> str | None:
     """
     if not _plain_path(value) or is_portal_path(value) != portal:
         return None
-    if value.startswith(NOT_A_DESTINATION) or value.startswith("/api/"):
+    if value.startswith(NOT_A_DESTINATION) or value.startswith(API_PREFIX):
         return None
     try:
         resolve(value)

@@ -8,7 +8,7 @@ from uuid import UUID
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from confide.access import selectors as access
 from confide.accounts import selectors as staff
@@ -22,7 +22,7 @@ from confide.web.auth import local_path, staff_view
 CASEWORK = (Role.PRACTITIONER, Role.SUPERVISOR)
 
 
-@require_GET
+@require_safe
 @staff_view
 def dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
     page = _page_number(request)

@@ -44,7 +44,7 @@ PENDING_SECONDS = 300
 # --- sign-in -----------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     if current_user(request) is not None:
         return redirect(safe_next(request, reverse("web:dashboard")))
@@ -81,7 +81,7 @@ def _finish_sign_in(request: HttpRequest, user: User, device: object) -> HttpRes
     return redirect(safe_next(request, reverse("web:dashboard")))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_in_code(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
@@ -96,7 +96,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     return render(request, "web/sign_in_code.html", {"form": form}, status=status_of(form, request))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def enrol(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None or accounts.confirmed_device(user) is not None:
@@ -138,7 +138,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("web:sign_in")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def reauth(request: HttpRequest, actor: Actor) -> HttpResponse:
     form = forms.ReauthForm(request.POST or None)
