@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "confide.accounts.middleware.SessionLimitsMiddleware",
     "confide.access.middleware.ReadScopeMiddleware",
     "confide.web.middleware.DurabilityUnconfirmedMiddleware",
+    "confide.web.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

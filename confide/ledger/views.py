@@ -20,7 +20,12 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from confide.access.policy import STAFF
 from confide.core.actor import Actor
@@ -50,7 +55,7 @@ def _stamp() -> str:
 # ---- choosing a client --------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def index(request: HttpRequest, actor: Actor) -> HttpResponse:
     """Choose a client by id or case number (posted: a case number stays out of URLs)."""
@@ -135,7 +140,7 @@ def _report_context(
     return context
 
 
-@require_GET
+@require_safe
 @staff_view
 def access_report(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
     client, form = _filter_form(request, actor, client_id)
@@ -219,7 +224,7 @@ def _accounting_query(form: AccountingForm) -> str:
     return urlencode({k: v for k, v in chosen.items() if v})
 
 
-@require_GET
+@require_safe
 @staff_view
 def accounting_page(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
     reports.report_client(actor, client_id)  # the uniform 404 before anything else

@@ -5,7 +5,8 @@ page and the API treat it as signed out; a browser signed in as staff is not a p
 (portal pages send it to the portal's sign-in, and a portal sign-in ends the staff session
 first). The idle and absolute limits are staff's (`accounts.middleware.session_expired`, same
 settings). Domain errors become pages that leak nothing: "not found" for anything that is not
-the client's own.
+the client's own. A signed-out or timed-out visit to a page (GET or HEAD) goes to the portal's
+sign-in with the page's path as `next` (only ever a portal page: `web.auth.local_path`).
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from confide.accounts.middleware import LAST_SEEN, STARTED, session_expired
 from confide.core.errors import DomainError, NotFound
 from confide.portal import selectors, services
 from confide.portal.models import PortalAccount
 from confide.releases.access import ClientSelf
+from confide.web.auth import return_to, with_next
 
 P = ParamSpec("P")
 ACCOUNT = "confide_portal_account"
@@ -65,13 +68,13 @@ def portal_view(view: PortalView[P]) -> Callable[Concatenate[HttpRequest, P], Ht
         if principal is None:
             if request.session.get(ACCOUNT):
                 request.session.flush()
-            return redirect("portal:sign_in")
+            return _to_sign_in(request)
         now = time.time()
         if session_expired(request, now):
             services.sign_out_record(principal=principal, expired=True)
             request.session.flush()
             messages.info(request, "You were signed out after a period of inactivity.")
-            return redirect("portal:sign_in")
+            return _to_sign_in(request)
         request.session[LAST_SEEN] = now
         try:
             return view(request, principal, *args, **kwargs)
@@ -79,6 +82,10 @@ def portal_view(view: PortalView[P]) -> Callable[Concatenate[HttpRequest, P], Ht
             return render_portal_error(request, error)
 
     return cast(Callable[Concatenate[HttpRequest, P], HttpResponse], wrapper)
+
+
+def _to_sign_in(request: HttpRequest) -> HttpResponse:
+    return redirect(with_next(reverse("portal:sign_in"), return_to(request, portal=True)))
 
 
 def recently_confirmed(request: HttpRequest) -> bool:

@@ -23,7 +23,7 @@ from confide.web.downloads import download
 from confide.web.views.common import add_domain_error, posted, status_of
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def portal_access(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
     form = forms.InviteForm(posted(request))

@@ -11,7 +11,13 @@ import time
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.urls import reverse
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from confide.consent import printable
 from confide.consent import services as consent
@@ -33,6 +39,7 @@ from confide.releases import services as release_services
 from confide.releases.access import ClientSelf
 from confide.releases.enums import Status
 from confide.releases.errors import ReleaseWrongState
+from confide.web.auth import requested_next, safe_next, with_next
 from confide.web.downloads import download
 from confide.web.forms import CodeForm
 from confide.web.qr import totp_qr_svg
@@ -67,7 +74,7 @@ def _fresh(request: HttpRequest, key: str, at: str, seconds: int) -> str | None:
 # ---- accepting an invitation -------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def welcome(request: HttpRequest) -> HttpResponse:
     form = forms.InvitationForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -81,7 +88,7 @@ def welcome(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/welcome.html", {"form": form}, status=status_of(form, request))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def set_up(request: HttpRequest) -> HttpResponse:
     invitation_id = _fresh(request, INVITATION, INVITATION_AT, INVITATION_SECONDS)
     if invitation_id is None:
@@ -121,10 +128,10 @@ def set_up(request: HttpRequest) -> HttpResponse:
 # ---- signing in and out ------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     if current_principal(request) is not None:
-        return redirect("portal:home")
+        return redirect(_next_page(request))
     form = forms.SignInForm(posted(request))
     if request.method == "POST" and form.is_valid():
         account = services.sign_in_check_password(
@@ -134,27 +141,36 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             request.session.flush()  # any staff or earlier session in this browser ends here
             request.session[PENDING] = str(account.id)
             request.session[PENDING_AT] = time.time()
-            return redirect("portal:sign_in_code")
+            return redirect(with_next(reverse("portal:sign_in_code"), _requested(request)))
         form.add_error(None, PortalSignInFailed().message)
     return render(request, "portal/sign_in.html", {"form": form}, status=status_of(form, request))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_in_code(request: HttpRequest) -> HttpResponse:
     account_id = _fresh(request, PENDING, PENDING_AT, PENDING_SECONDS)
     if account_id is None:
         messages.info(request, "Please sign in again.")
-        return redirect("portal:sign_in")
+        return redirect(with_next(reverse("portal:sign_in"), _requested(request)))
     form = CodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         account = services.sign_in_check_code(account_id=account_id, code=form.cleaned_data["code"])
         if account is not None:
             start_session(request, account)
-            return redirect("portal:home")
+            return redirect(_next_page(request))
         form.add_error(None, PortalSignInFailed().message)
     return render(
         request, "portal/sign_in_code.html", {"form": form}, status=status_of(form, request)
     )
+
+
+def _requested(request: HttpRequest) -> str | None:
+    """The portal page the sign-in was asked to return to (carried through both steps)."""
+    return requested_next(request, portal=True)
+
+
+def _next_page(request: HttpRequest) -> str:
+    return safe_next(request, reverse("portal:home"), portal=True)
 
 
 @require_POST
@@ -171,14 +187,14 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 # ---- the client's pages ------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @portal_view
 def home(request: HttpRequest, principal: ClientSelf) -> HttpResponse:
     page = selectors.portal_home(principal=principal)
     return _page(request, "portal/home.html", {"status": page.status})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @portal_view
 def notice(request: HttpRequest, principal: ClientSelf) -> HttpResponse:
     language = request.GET.get("lang", "")
@@ -229,14 +245,14 @@ def acknowledgement_pdf(
     )
 
 
-@require_GET
+@require_safe
 @portal_view
 def release_list(request: HttpRequest, principal: ClientSelf) -> HttpResponse:
     rows = releases.client_release_list(principal=principal)
     return _page(request, "portal/releases.html", {"releases": rows})
 
 
-@require_GET
+@require_safe
 @portal_view
 def release_detail(request: HttpRequest, principal: ClientSelf, release_id: str) -> HttpResponse:
     detail = releases.client_release_get(principal=principal, release_id=release_id)
@@ -250,7 +266,7 @@ def release_copy(request: HttpRequest, principal: ClientSelf, release_id: str) -
     return download(release_pdf.release_pdf(detail), "application/pdf", "release.pdf")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @portal_view
 def release_revoke(request: HttpRequest, principal: ClientSelf, release_id: str) -> HttpResponse:
     """Revoking one of the client's releases: they confirm with password and a fresh code

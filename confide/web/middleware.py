@@ -1,5 +1,6 @@
-"""Security headers on every response: CSP, permissions policy, and no caching of pages; and the
-page for an action that committed without its flush to disk being confirmed."""
+"""Security headers on every response: CSP, permissions policy, and no caching of pages; the page
+for an action that committed without its flush to disk being confirmed; and the page for an
+address opened with a method it does not take."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
+from django.urls import reverse
 
 from confide.ledger.services import DurabilityUnconfirmed
+from confide.web.auth import API_PREFIX, is_portal_path, local_path
 
 logger = logging.getLogger("confide.web")
 
@@ -56,7 +59,7 @@ class DurabilityUnconfirmedMiddleware:
             # An autosave: htmx swaps only a 200, and the editor's status line is the place.
             context = {"state": "error", "message": UNCONFIRMED_AUTOSAVE, "version": None}
             return render(request, "web/_save_status.html", context)
-        portal = request.path.startswith("/portal/")
+        portal = is_portal_path(request.path)
         return render(request, "web/durability_unconfirmed.html", {"portal": portal}, status=500)
 
 
@@ -64,3 +67,35 @@ UNCONFIRMED_AUTOSAVE = (
     "Saved, but the server could not confirm it is safely on disk: reload the page before "
     "typing more, and tell your administrator."
 )
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page's address opened with a method it does not take: most often a form's address
+    (POST only) opened again from the address bar after the form showed an error, or
+    bookmarked. A 405 page, the portal's under /portal/, that says nothing was done and links
+    back (to the page the form belongs to where the address's parent is one), instead of the
+    browser's blank "HTTP ERROR 405". The `Allow` header is kept; the API keeps its own
+    answers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not isinstance(response, HttpResponseNotAllowed) or request.path.startswith(API_PREFIX):
+            return response
+        portal = is_portal_path(request.path)
+        template = "portal/method_not_allowed.html" if portal else "web/method_not_allowed.html"
+        context = {"form_page": form_page(request.path, portal=portal)}
+        page = render(request, template, context, status=405)
+        page["Allow"] = response["Allow"]
+        return page
+
+
+def form_page(path: str, *, portal: bool) -> str | None:
+    """The page a form's address belongs to: its parent path, when that is a page of the same
+    area other than the start page (`/notes/<id>/sign/` → `/notes/<id>/`)."""
+    parent = path.rstrip("/").rpartition("/")[0] + "/"
+    home = reverse("portal:home" if portal else "web:dashboard")
+    found = local_path(parent, portal=portal)
+    return found if found != home else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import re
 import time
+from urllib.parse import quote
 
 import pytest
 from django.test import Client as HttpClient
@@ -180,6 +181,14 @@ def test_a_portal_session_never_reaches_staff_pages_or_the_api(world: World, clo
     assert staff_page["Location"].startswith(reverse("web:sign_in"))
 
 
+def _sign_in_returning_to(name: str) -> str:
+    """The portal's sign-in, returning to the page after it (the home page is where it goes
+    anyway)."""
+    page = reverse(name)
+    sign_in = reverse("portal:sign_in")
+    return sign_in if page == reverse("portal:home") else f"{sign_in}?next={page}"
+
+
 def test_an_open_session_ends_at_its_next_request_once_access_is_ended(
     world: World, clock: Clock
 ) -> None:
@@ -188,7 +197,7 @@ def test_an_open_session_ends_at_its_next_request_once_access_is_ended(
     assert browser.get(reverse("portal:home")).status_code == 200
     services.access_end(actor=actor(world.worker_a), client_id=world.client_a.id)
     for name in ("portal:home", "portal:notice", "portal:release_list"):
-        assert browser.get(reverse(name))["Location"] == reverse("portal:sign_in")
+        assert browser.get(reverse(name))["Location"] == _sign_in_returning_to(name)
     assert ACCOUNT not in browser.session
     # A new invitation opens the account again, but not the ended session: it was flushed.
     enrol(world.worker_a, world.client_a, clock)
@@ -209,7 +218,7 @@ def test_a_staff_session_is_not_a_portal_session(world: World, clock: Clock) -> 
     enrol(world.worker_a, world.client_a, clock)
     staff = signed_in(HttpClient(), world.worker_a)
     for name in ("portal:home", "portal:notice", "portal:release_list"):
-        assert staff.get(reverse(name))["Location"] == reverse("portal:sign_in")
+        assert staff.get(reverse(name))["Location"] == _sign_in_returning_to(name)
 
 
 def test_an_idle_session_ends_and_is_recorded(world: World, clock: Clock) -> None:
@@ -274,3 +283,84 @@ def test_every_portal_view_is_on_the_ledger(world: World, clock: Clock) -> None:
     assert {(e.actor_id, e.channel, e.client_id) for e in events} == {
         (member.account.id, "portal", world.client_a.id)
     }
+
+
+def _with_next(url: str, value: str) -> str:
+    return f"{url}?next={quote(value, safe='')}"
+
+
+def test_signing_in_returns_to_the_portal_page_asked_for(world: World, clock: Clock) -> None:
+    member = enrol(world.worker_a, world.client_a, clock)
+    release = signed(actor(world.worker_a), world.client_a.id)
+    page = reverse("portal:release_detail", kwargs={"release_id": release.id})
+    browser = HttpClient()
+    asked = browser.get(page)
+    assert asked["Location"] == f"{reverse('portal:sign_in')}?next={page}"
+    step = browser.post(
+        asked["Location"],
+        {"sign_in_id": member.account.sign_in_id, "password": PORTAL_PASSWORD},
+    )
+    assert step["Location"] == f"{reverse('portal:sign_in_code')}?next={page}"
+    done = browser.post(step["Location"], {"code": member.next_code()})
+    assert done["Location"] == page
+    assert browser.get(page).status_code == 200
+
+
+def test_after_an_idle_timeout_the_portal_returns_to_the_page(world: World, clock: Clock) -> None:
+    member = enrol(world.worker_a, world.client_a, clock)
+    browser = portal_browser(member.account)
+    session = browser.session
+    session[LAST_SEEN] = time.time() - 3600
+    session.save()
+    page = reverse("portal:release_list")
+    timed_out = browser.get(page)
+    assert timed_out["Location"] == f"{reverse('portal:sign_in')}?next={page}"
+    assert (
+        "signed out after a period of inactivity"
+        in browser.get(timed_out["Location"]).content.decode()
+    )
+    step = browser.post(
+        timed_out["Location"],
+        {"sign_in_id": member.account.sign_in_id, "password": PORTAL_PASSWORD},
+    )
+    assert browser.post(step["Location"], {"code": member.next_code()})["Location"] == page
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example/",
+        "/%2F%2Fevil.example/",
+        "%2F%2Fevil.example/",
+        "/portal/../clients/",
+        f"/clients/{FORGED}/",  # a staff page: never from the portal's sign-in
+        "/",
+        "/portal/sign-in/",
+        "/portal/no-such-page/",
+    ],
+)
+def test_a_portal_next_off_the_portal_ends_on_the_portal_home(
+    world: World, clock: Clock, value: str
+) -> None:
+    member = enrol(world.worker_a, world.client_a, clock)
+    browser = HttpClient()
+    step = browser.post(
+        _with_next(reverse("portal:sign_in"), value),
+        {"sign_in_id": member.account.sign_in_id, "password": PORTAL_PASSWORD},
+    )
+    assert step["Location"] == reverse("portal:sign_in_code")
+    done = browser.post(
+        _with_next(reverse("portal:sign_in_code"), value), {"code": member.next_code()}
+    )
+    assert done["Location"] == reverse("portal:home")
+    assert browser.get(_with_next(reverse("portal:sign_in"), value))["Location"] == reverse(
+        "portal:home"
+    )
+
+
+def test_a_staff_sign_in_never_returns_into_the_portal(world: World) -> None:
+    page = _with_next(reverse("web:sign_in"), reverse("portal:release_list"))
+    staff = signed_in(HttpClient(), world.worker_a)
+    assert staff.get(page)["Location"] == reverse("web:dashboard")

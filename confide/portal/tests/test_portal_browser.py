@@ -1,7 +1,8 @@
 """End to end in headless Chromium: a practitioner invites their client to the portal; the client
 accepts the invitation (password and authenticator), reads the notice in Spanish and acknowledges
 it with a typed name and a drawn signature, then revokes an active release after confirming with
-password and code. Screenshots go to test-artifacts/ (portal-*.png)."""
+password and code; at a phone's width the pages with tables still fit. Screenshots go to
+test-artifacts/ (portal-*.png)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from confide.web.tests.test_browser import (  # the shared demo server and sign-
     ARTIFACTS,
     CHROMIUM,
     EMAIL,
+    FITS,
+    PHONE,
     _launch,
     _sign_in,
     server,
@@ -119,4 +122,12 @@ def test_a_client_accepts_an_invitation_acknowledges_and_revokes(
         expect(client.locator("#release-status")).to_have_text("Revoked")
         client.screenshot(path=str(ARTIFACTS / "portal-release-revoked.png"), full_page=True)
         assert problems == []
+
+        # On a phone (375 px) the releases and acknowledgements tables scroll in their own box:
+        # the page does not scroll sideways and the header band spans the screen.
+        client.set_viewport_size(PHONE)
+        for path in ("/portal/releases/", "/portal/notice/"):
+            client.goto(f"{base}{path}")
+            assert client.evaluate(FITS) == [PHONE["width"], PHONE["width"]], path
+        client.screenshot(path=str(ARTIFACTS / "portal-phone-notice.png"), full_page=True)
         browser.close()  # type: ignore[attr-defined]

@@ -126,6 +126,6 @@ def test_the_printable_acknowledgement_is_not_found_for_anyone_else(world: World
     assert browser.get(forged).status_code == 404
     assert browser.get("/acknowledgements/not-an-id/pdf/").status_code == 404
     assert browser.post(url).status_code == 405
-    assert HttpClient().get(url)["Location"] == reverse("web:sign_in")
+    assert HttpClient().get(url)["Location"] == f"{reverse('web:sign_in')}?next={url}"
     assert not Event.objects.filter(event_type=EventType.ACKNOWLEDGEMENT_EXPORTED.value).exists()
     assert Acknowledgement.objects.filter(id=ack.id).exists()

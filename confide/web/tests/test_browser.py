@@ -277,3 +277,57 @@ def test_emergency_access_is_opened_reviewed_and_closed(
         page.get_by_role("link", name="My declarations").click()
         _shot(page, "relationships")
         browser.close()  # type: ignore[attr-defined]
+
+
+PHONE = {"width": 375, "height": 800}
+PHONE_PAGES = {
+    "supervisor@riverbend.example": ["/", "/disclosures/review/", "/minors/consent-by-state/"],
+    "admin@harborlight.example": ["/", "/staff/", "/walls/"],
+    "privacy@harborlight.example": [
+        "/review/restrictions/",
+        "/review/disclosure-limits/",
+        "/notice/",
+        "/retention/",
+        "/retention/schedule/",
+        "/retention/holds/",
+        "/walls/",
+    ],
+}
+FITS = (
+    "[document.documentElement.scrollWidth,"
+    " document.querySelector('.site-header').getBoundingClientRect().width]"
+)
+
+
+def test_a_deep_link_survives_sign_in_and_pages_fit_a_phone(
+    server: tuple[str, dict[str, str]],
+) -> None:
+    """At 375 px: a signed-out deep link goes through the password and code steps and lands on
+    the page asked for; no page scrolls sideways (wide tables scroll inside their own box) and
+    the header band spans the screen."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, env = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    too_wide: list[str] = []
+    with sync_playwright() as pw:
+        browser = _launch(pw)
+        for email, paths in PHONE_PAGES.items():
+            page = browser.new_page(viewport=PHONE)  # type: ignore[attr-defined]
+            page.goto(f"{base}{paths[-1]}")
+            assert page.url == f"{base}/sign-in/?next={paths[-1]}"
+            page.get_by_label("Email").fill(email)
+            page.get_by_label("Password").fill(env["CONFIDE_E2E_PASSWORD"])
+            page.get_by_role("button", name="Continue").click()
+            page.get_by_label("6-digit code").fill(_code(env, email))
+            page.get_by_role("button", name="Sign in").click()
+            expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+            assert page.url == f"{base}{paths[-1]}"
+            for path in paths:
+                page.goto(f"{base}{path}")
+                width, header = page.evaluate(FITS)
+                if width > PHONE["width"] or header < PHONE["width"]:
+                    too_wide.append(f"{email} {path}: page {width} px, header {header} px")
+            page.screenshot(path=str(ARTIFACTS / f"phone-{email.split('@')[0]}.png"))
+        browser.close()  # type: ignore[attr-defined]
+    assert too_wide == []

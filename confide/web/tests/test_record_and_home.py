@@ -172,7 +172,9 @@ def test_the_grant_of_a_privacy_review_shows_its_own_banner(world: World) -> Non
 
 
 def test_opening_a_notification_marks_it_read_and_follows_only_a_local_link(world: World) -> None:
-    notify(recipients=[world.worker_a], kind="k", message="Look at this.", link="/disclosures/")
+    notify(
+        recipients=[world.worker_a], kind="k", message="Look at this.", link="/disclosures/review/"
+    )
     notify(recipients=[world.worker_a], kind="k", message="Elsewhere.", link="//evil.example/x")
     notify(recipients=[world.worker_a2], kind="k", message="Not yours.", link="/")
     mine = Notification.objects.filter(recipient=world.worker_a).order_by("message")
@@ -181,7 +183,7 @@ def test_opening_a_notification_marks_it_read_and_follows_only_a_local_link(worl
     home = http.get(reverse("web:dashboard")).content.decode()
     assert reverse("web:notification_open", args=[look.id]) in home
     opened = http.get(reverse("web:notification_open", args=[look.id]))
-    assert (opened.status_code, opened["Location"]) == (302, "/disclosures/")
+    assert (opened.status_code, opened["Location"]) == (302, "/disclosures/review/")
     look.refresh_from_db()
     assert look.read_at is not None
     away = http.get(reverse("web:notification_open", args=[elsewhere.id]))

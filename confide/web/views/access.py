@@ -9,7 +9,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from confide.access import selectors, services
 from confide.access.errors import AlreadyHasAccess, GrantAlreadyReviewed
@@ -45,7 +45,7 @@ def _chosen(
     return next((m for m in matches if m.client_id == picked), None)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def emergency(request: HttpRequest, actor: Actor) -> HttpResponse:
     """One form: who (exact name and date of birth), why, for how long. Several people sharing
@@ -113,7 +113,7 @@ def grant_end(request: HttpRequest, actor: Actor, grant_id: UUID) -> HttpRespons
 # --- privacy review purpose -------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def review_open(request: HttpRequest, actor: Actor) -> HttpResponse:
     """A privacy officer opens one client's record for a recorded purpose (time-limited)."""
@@ -179,7 +179,7 @@ def _open_review(
 # --- review queue of emergency grants --------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @staff_view
 def grant_queue(request: HttpRequest, actor: Actor) -> HttpResponse:
     waiting, reviewed = selectors.grant_queue(actor=actor)
@@ -191,7 +191,7 @@ def grant_queue(request: HttpRequest, actor: Actor) -> HttpResponse:
     return render(request, "web/grant_queue.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def grant_review(request: HttpRequest, actor: Actor, grant_id: UUID) -> HttpResponse:
     """One emergency grant; a privacy officer closes it as justified or as misuse."""
@@ -216,7 +216,7 @@ def grant_review(request: HttpRequest, actor: Actor, grant_id: UUID) -> HttpResp
 # --- restrictions ------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def restriction_new(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
     """Record a client's request that a staff member or a program not use their record."""
@@ -242,7 +242,7 @@ def restriction_new(request: HttpRequest, actor: Actor, client_id: UUID) -> Http
     return render(request, "web/restriction_new.html", context, status=status_of(form, request))
 
 
-@require_GET
+@require_safe
 @staff_view
 def restriction_queue(request: HttpRequest, actor: Actor) -> HttpResponse:
     requested, agreed = consent_selectors.restriction_queue(actor=actor)

@@ -26,7 +26,7 @@ DECLARED = (
 )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def tokens(request: HttpRequest, actor: Actor) -> HttpResponse:
     form = forms.TokenForm(request.POST or None)
@@ -53,7 +53,7 @@ def token_revoke(request: HttpRequest, actor: Actor, token_id: UUID) -> HttpResp
     return redirect("web:tokens")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def relationships(request: HttpRequest, actor: Actor) -> HttpResponse:
     """Declare a personal relationship with someone who may be a client. The answer is the

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from confide.accounts import roles
 from confide.accounts import selectors as staff
@@ -29,7 +29,7 @@ ADMIN = (Role.ADMINISTRATOR,)
 WALL_MANAGERS = (Role.PRIVACY_OFFICER, Role.ADMINISTRATOR)
 
 
-@require_GET
+@require_safe
 @staff_view
 def staff_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     rows = staff.staff_list(actor=actor)
@@ -59,7 +59,7 @@ def _access_form(actor: Actor, row: StaffRow, data: object = None) -> forms.Staf
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def staff_detail(request: HttpRequest, actor: Actor, user_id: UUID) -> HttpResponse:
     """A staff member's access settings: supervisor, teams, trainee status, designations."""
@@ -139,7 +139,7 @@ def staff_training(request: HttpRequest, actor: Actor, user_id: UUID) -> HttpRes
     return redirect("web:staff_detail", user_id=user_id)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def agency_settings(request: HttpRequest, actor: Actor) -> HttpResponse:
     require_role(actor, ADMIN, "This page is for administrators.")
@@ -164,7 +164,7 @@ def agency_settings(request: HttpRequest, actor: Actor) -> HttpResponse:
 # --- conflict walls ----------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def walls_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     """Walls in force, and recording one for any staff member of the agency."""

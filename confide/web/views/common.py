@@ -11,7 +11,8 @@ from django.shortcuts import render
 from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.core.errors import DomainError, NotFound, NotPermitted, ValidationFailed
-from confide.web.auth import render_error
+from confide.portal.auth import render_portal_error
+from confide.web.auth import is_portal_path, render_error
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -19,6 +20,10 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 404 for an address no route matches: the portal's own page under /portal/ (a client
+    is never sent to the staff sign-in), else the staff page."""
+    if is_portal_path(request.path):
+        return render_portal_error(request, NotFound("page"))
     return render_error(request, NotFound("page"))
 
 

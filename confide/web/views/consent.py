@@ -13,7 +13,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from confide.consent import forms, selectors, services
 from confide.consent.enums import Language
@@ -47,7 +47,7 @@ def _act_and_tell(request: HttpRequest, act: Callable[[], object], done: str) ->
 # ---- the consent record ------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @staff_view
 def consent_record(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
     record = selectors.consent_record_get(actor=actor, client_id=client_id)
@@ -87,7 +87,7 @@ def preference_set(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpR
 # ---- the notice --------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def notice_acknowledge(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
     """Walk the client through the current notice in their language; record the
@@ -130,7 +130,7 @@ def notice_acknowledge(request: HttpRequest, actor: Actor, client_id: UUID) -> H
 # ---- contacts ----------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def contact_new(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
     selectors.consent_client_check(actor=actor, client_id=client_id)
@@ -185,7 +185,7 @@ def contact_end(request: HttpRequest, actor: Actor, contact_id: UUID) -> HttpRes
 # ---- representatives ---------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def representative_new(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
     selectors.consent_client_check(actor=actor, client_id=client_id)
@@ -233,7 +233,7 @@ def representative_end(request: HttpRequest, actor: Actor, representative_id: UU
 # ---- restrictions on disclosure ----------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def disclosure_restriction_new(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
     selectors.consent_client_check(actor=actor, client_id=client_id)
@@ -264,7 +264,7 @@ def disclosure_restriction_new(request: HttpRequest, actor: Actor, client_id: UU
     return render(request, "web/consent/form.html", context, status=status_of(form, request))
 
 
-@require_GET
+@require_safe
 @staff_view
 def disclosure_restriction_queue(request: HttpRequest, actor: Actor) -> HttpResponse:
     requested, agreed = selectors.disclosure_restriction_queue(actor=actor)
@@ -310,7 +310,7 @@ def disclosure_restriction_end(
 # ---- minors ------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @staff_view
 def minor_consent(request: HttpRequest, actor: Actor) -> HttpResponse:
     """The state table of services a minor may consent to alone (no client data)."""
@@ -322,7 +322,7 @@ def minor_consent(request: HttpRequest, actor: Actor) -> HttpResponse:
 # ---- the agency's notice -----------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def notice_publish(request: HttpRequest, actor: Actor) -> HttpResponse:
     """The notice's versions, and a new version (privacy officers). Shows each text's

@@ -16,7 +16,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from confide.access.lookups import get_authorized
 from confide.access.policy import Action
@@ -57,7 +62,7 @@ def _active_releases(actor: Actor, client_id: UUID) -> list[tuple[str, str]]:
     ]
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def request_new(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
     get_authorized(actor, Client, client_id, Action.DISCLOSURE_REQUEST)
@@ -100,14 +105,14 @@ def request_new(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResp
     return render(request, "web/disclosure_new.html", context, status=status_of(form, request))
 
 
-@require_GET
+@require_safe
 @staff_view
 def client_requests(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
     rows = selectors.client_requests(actor=actor, client_id=client_id)
     return render(request, "web/disclosure_list.html", {"rows": rows, "client_id": client_id})
 
 
-@require_GET
+@require_safe
 @staff_view
 def request_detail(request: HttpRequest, actor: Actor, request_id: UUID) -> HttpResponse:
     return _detail_with(request, actor, request_id, status=200)
@@ -144,7 +149,7 @@ def packet_build(request: HttpRequest, actor: Actor, request_id: UUID) -> HttpRe
     return redirect("web:packet_detail", packet_id=packet.id)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def packet_detail(request: HttpRequest, actor: Actor, packet_id: UUID) -> HttpResponse:
     error = None
@@ -268,14 +273,14 @@ def instrument_download(request: HttpRequest, actor: Actor, request_id: UUID) ->
     return download(data, content_type, name)
 
 
-@require_GET
+@require_safe
 @staff_view
 def review_queue(request: HttpRequest, actor: Actor) -> HttpResponse:
     rows = selectors.review_queue(actor=actor)
     return render(request, "web/disclosure_queue.html", {"rows": rows})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def profile(request: HttpRequest, actor: Actor) -> HttpResponse:
     require_role(actor, [Role.ADMINISTRATOR], "The disclosure profile is set by administrators.")
@@ -303,7 +308,7 @@ def profile(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def link_open(request: HttpRequest, token: str) -> HttpResponse:
     """The recipient enters the code given to them separately and receives the packet once."""
     try:

@@ -8,7 +8,7 @@ from uuid import UUID
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from confide.access import selectors as access
 from confide.accounts import selectors as staff
@@ -17,12 +17,12 @@ from confide.core.actor import Actor
 from confide.core.enums import Role
 from confide.messaging import services as messaging
 from confide.records import selectors
-from confide.web.auth import staff_view
+from confide.web.auth import local_path, staff_view
 
 CASEWORK = (Role.PRACTITIONER, Role.SUPERVISOR)
 
 
-@require_GET
+@require_safe
 @staff_view
 def dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
     page = _page_number(request)
@@ -63,10 +63,10 @@ def notification_read(request: HttpRequest, actor: Actor, notification_id: UUID)
 @staff_view
 def notification_open(request: HttpRequest, actor: Actor, notification_id: UUID) -> HttpResponse:
     """Follow one of the actor's notifications to its page, marking it read on the way. Only a
-    path on this site is followed (never another host), else the start page."""
+    staff page of this site is followed (`auth.local_path`: never another host), else the start
+    page."""
     link = messaging.notification_open(actor=actor, notification_id=notification_id)
-    local = link.startswith("/") and not link.startswith("//") and "\\" not in link
-    return redirect(link if local else "web:dashboard")
+    return redirect(local_path(link, portal=False) or "web:dashboard")
 
 
 @require_POST

@@ -8,7 +8,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from confide.access import selectors as access_selectors
 from confide.access.lookups import get_authorized
@@ -31,7 +36,7 @@ SEARCH_FORMS = {
 }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def client_search(request: HttpRequest, actor: Actor) -> HttpResponse:
     """Exact look-ups by name + date of birth, phone's last four digits, or an identifier.
@@ -65,7 +70,7 @@ def client_search(request: HttpRequest, actor: Actor) -> HttpResponse:
     return render(request, "web/search.html", context)
 
 
-@require_GET
+@require_safe
 @staff_view
 def client_detail(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
     view = selectors.client_get(actor=actor, client_id=client_id)
@@ -86,7 +91,7 @@ def client_detail(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpRe
 # --- notes -------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def note_new(request: HttpRequest, actor: Actor, case_id: UUID) -> HttpResponse:
     # Deny by default even for the empty form: a case out of reach is simply not found.
@@ -107,7 +112,7 @@ def note_new(request: HttpRequest, actor: Actor, case_id: UUID) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @staff_view
 def note_detail(request: HttpRequest, actor: Actor, note_id: UUID) -> HttpResponse:
     try:

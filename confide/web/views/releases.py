@@ -16,7 +16,12 @@ from django.contrib import messages
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from confide.access.policy import Action
 from confide.core.actor import Actor
@@ -47,7 +52,7 @@ def _show_error(form: Form, error: DomainError) -> None:
             form.add_error(field, problem)
 
 
-@require_GET
+@require_safe
 @staff_view
 def roi_list(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
     releases = selectors.release_list(actor=actor, client_id=client_id)
@@ -55,7 +60,7 @@ def roi_list(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpRespons
     return render(request, "web/roi_list.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def roi_new(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpResponse:
     """The form of one kind (`?kind=`); without a known kind, the choice of kinds."""
@@ -125,7 +130,7 @@ def _act_on_release(
     return _detail_page(request, actor, release_id, refused=form)
 
 
-@require_GET
+@require_safe
 @staff_view
 def roi_detail(request: HttpRequest, actor: Actor, release_id: UUID) -> HttpResponse:
     return _detail_page(request, actor, release_id)

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from confide.core import clock
 from confide.core.actor import Actor
@@ -40,7 +40,7 @@ def _due_context(actor: Actor, form: forms.ApproveForm | None = None) -> dict[st
     }
 
 
-@require_GET
+@require_safe
 @staff_view
 def due(request: HttpRequest, actor: Actor) -> HttpResponse:
     """The schedule in force and the clients due for destruction, by case number."""
@@ -84,7 +84,7 @@ def approve(request: HttpRequest, actor: Actor) -> HttpResponse:
     return render(request, "retention/due.html", context, status=400)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def schedule(request: HttpRequest, actor: Actor) -> HttpResponse:
     """Set the agency's schedule from a state's defaults (or longer periods)."""
@@ -108,7 +108,7 @@ def schedule(request: HttpRequest, actor: Actor) -> HttpResponse:
     return render(request, "retention/schedule.html", context, status=status_of(form, request))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def holds(request: HttpRequest, actor: Actor) -> HttpResponse:
     """Legal holds in force, and placing a new one by case number."""

@@ -1,4 +1,8 @@
-"""Sign-in with password and TOTP code, MFA enrolment, sign-out and re-authentication."""
+"""Sign-in with password and TOTP code, MFA enrolment, sign-out and re-authentication.
+
+A sign-in returns to the page asked for: the allowed `next` (`auth.local_path`) travels in the
+query string of each step (password, code or enrolment; each step checks it again), else the
+start page."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -21,7 +26,14 @@ from confide.accounts.middleware import LAST_SEEN, STARTED
 from confide.accounts.models import User
 from confide.core.actor import Actor
 from confide.web import forms
-from confide.web.auth import REAUTH_AT, current_user, safe_next, staff_view
+from confide.web.auth import (
+    REAUTH_AT,
+    current_user,
+    requested_next,
+    safe_next,
+    staff_view,
+    with_next,
+)
 from confide.web.qr import totp_qr_svg
 from confide.web.views.common import status_of
 
@@ -32,10 +44,10 @@ PENDING_SECONDS = 300
 # --- sign-in -----------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     if current_user(request) is not None:
-        return redirect("web:dashboard")
+        return redirect(safe_next(request, reverse("web:dashboard")))
     form = forms.SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         check = accounts.sign_in_check_password(
@@ -45,9 +57,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             request.session.cycle_key()
             request.session[PENDING_USER] = str(check.user.id)
             request.session[PENDING_AT] = time.time()
-            if accounts.confirmed_device(check.user) is None:
-                return redirect("web:enrol")
-            return redirect("web:sign_in_code")
+            step = (
+                "web:enrol" if accounts.confirmed_device(check.user) is None else "web:sign_in_code"
+            )
+            return redirect(with_next(reverse(step), requested_next(request)))
         form.add_error(None, SignInFailed().message)
     return render(request, "web/sign_in.html", {"form": form}, status=status_of(form, request))
 
@@ -65,15 +78,15 @@ def _finish_sign_in(request: HttpRequest, user: User, device: object) -> HttpRes
     now = time.time()
     request.session[STARTED] = now
     request.session[LAST_SEEN] = now
-    return redirect("web:dashboard")
+    return redirect(safe_next(request, reverse("web:dashboard")))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_in_code(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
         messages.info(request, "Please sign in again.")
-        return redirect("web:sign_in")
+        return _back_to_sign_in(request)
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = accounts.sign_in_check_code(user_id=user.id, code=form.cleaned_data["code"])
@@ -83,11 +96,11 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     return render(request, "web/sign_in_code.html", {"form": form}, status=status_of(form, request))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def enrol(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None or accounts.confirmed_device(user) is not None:
-        return redirect("web:sign_in")
+        return _back_to_sign_in(request)
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = accounts.mfa_confirm_enrolment(user=user, code=form.cleaned_data["code"])
@@ -98,13 +111,17 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if device is None:
         device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
         if device is None:
-            return redirect("web:sign_in")
+            return _back_to_sign_in(request)
     context = {
         "form": form,
         "qr_svg": totp_qr_svg(device.config_url),
         "secret": _base32(device.bin_key),
     }
     return render(request, "web/enrol.html", context, status=status_of(form, request))
+
+
+def _back_to_sign_in(request: HttpRequest) -> HttpResponse:
+    return redirect(with_next(reverse("web:sign_in"), requested_next(request)))
 
 
 def _base32(key: bytes) -> str:
@@ -121,7 +138,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("web:sign_in")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_view
 def reauth(request: HttpRequest, actor: Actor) -> HttpResponse:
     form = forms.ReauthForm(request.POST or None)
