@@ -210,14 +210,9 @@ def client_register(
         raise ValidationFailed(p.fields)
     # One registration at a time per agency, until commit: the next number is then free.
     agency = Agency.objects.select_for_update().get(id=actor.agency_id)
+    number = next_case_number(agency)
     client = client_create(actor=actor, agency=agency, data=cleaned)
-    case = case_create(
-        actor=actor,
-        client=client,
-        team=team,
-        case_number=next_case_number(agency),
-        opened_on=day,
-    )
+    case = case_create(actor=actor, client=client, team=team, case_number=number, opened_on=day)
     return client, case
 
 
