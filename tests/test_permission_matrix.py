@@ -133,6 +133,7 @@ ROUTES: dict[str, Route] = {
     "api:caseload": Route(SIGNED_IN),
     # pages of some roles (no object in the URL)
     "web:emergency": Route(ROLE, roles=CASEWORK),
+    "web:client_register": Route(ROLE, roles=CASEWORK | {Role.INTAKE}),
     "web:review_open": Route(ROLE, roles=PRIVACY),
     "web:grant_queue": Route(ROLE, roles=PRIVACY),
     "web:restriction_queue": Route(ROLE, roles=PRIVACY),

@@ -21,6 +21,13 @@ class Agency(BaseModel):
     training_validity_days = models.PositiveIntegerField(
         default=365, help_text="How long a confidentiality training completion stays current."
     )
+    case_number_prefix = models.CharField(
+        max_length=8,
+        blank=True,
+        default="",
+        help_text="Registered cases are numbered PREFIX-00001, PREFIX-00002, ... (no prefix: "
+        "00001, ...); see records.services.client_register.",
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -217,7 +217,7 @@ def _teams(agency: Agency, spec: AgencySpec) -> list[tuple[Team, ProgramSpec]]:
 
 def _agency_setup(rng: random.Random, spec: AgencySpec) -> AgencySetup:
     """The agency, its programs and teams, and one or more staff in every role."""
-    agency = Agency.objects.create(name=spec.name, slug=spec.slug)
+    agency = Agency.objects.create(name=spec.name, slug=spec.slug, case_number_prefix=spec.prefix)
     teams = _teams(agency, spec)
     all_teams = [team for team, _ in teams]
     # One practitioner per team, plus a second on the first team (two writers in one caseload).

@@ -389,6 +389,15 @@ def client_get(*, actor: Actor, client_id: UUID | str) -> ClientView:
     return view
 
 
+def client_opens(*, actor: Actor, client: Client) -> bool:
+    """Whether `client_get` would show this client to the actor (asks the policy only; reveals
+    nothing, so writes no event). Registration uses it to choose where to go next."""
+    return any(
+        authorize(actor, action, client).allowed
+        for action in (Action.CLIENT_VIEW, Action.CLIENT_VIEW_DEMOGRAPHICS)
+    )
+
+
 def _client_for_view(actor: Actor, client_id: UUID | str) -> tuple[Client, Decision]:
     try:
         return get_authorized(actor, Client, client_id, Action.CLIENT_VIEW)

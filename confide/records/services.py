@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models.functions import Length
 
 from confide.access.lookups import get_authorized
 from confide.access.policy import Action
 from confide.accounts.models import Agency, Team
 from confide.core import clock
 from confide.core.actor import Actor
-from confide.core.enums import Label
-from confide.core.errors import ValidationFailed
+from confide.core.enums import Label, Role
+from confide.core.errors import NotPermitted, ValidationFailed
+from confide.core.ids import parse_id
 from confide.crypto.envelope import DataKey, client_key, create_client_key
 from confide.ledger import services as ledger
 from confide.ledger.enums import EventType
@@ -51,6 +54,13 @@ class ClientInput:
 
 def _clean_client(data: ClientInput) -> ClientInput:
     p = Problems()
+    cleaned = _client_fields(p, data)
+    p.raise_if_any()
+    return cleaned
+
+
+def _client_fields(p: Problems, data: ClientInput) -> ClientInput:
+    """Checks every field of `data`, collecting problems in `p` (the caller raises once)."""
     identifiers = data.identifiers or {}
     if len(identifiers) > MAX_IDENTIFIERS or not all(
         isinstance(k, str) and isinstance(v, str) and len(k) <= 40 and len(v) <= 100
@@ -68,7 +78,6 @@ def _clean_client(data: ClientInput) -> ClientInput:
         address=p.text("address", data.address, limit=MAX_ADDRESS, required=False),
         identifiers=identifiers,
     )
-    p.raise_if_any()
     return cleaned
 
 
@@ -97,11 +106,11 @@ def _index_client(client: Client, data: ClientInput) -> None:
 
 @transaction.atomic
 def client_create(*, actor: Actor | None, agency: Agency, data: ClientInput) -> Client:
-    """Register a client with a fresh data key.
+    """Write a client with a fresh data key (no case, no check of who calls).
 
-    Needs a caller in the agency. No page or API route registers a client yet: the demo loader
-    and the tests call this; intake's registration page is still to be built.
-    Writes records:client:created. Raises ValidationFailed naming every bad field.
+    A building block: staff register a client through `client_register`, which checks the
+    caller and opens the first case in the same transaction; the demo loader and the tests call
+    this directly. Writes records:client:created. Raises ValidationFailed naming every bad field.
     """
     cleaned = _clean_client(data)
     client = Client(id=uuid.uuid4(), agency=agency)
@@ -126,7 +135,8 @@ def case_create(
 ) -> Case:
     """Open an episode of service for a client, assigned to a care team of the same agency.
 
-    Writes records:case:created. Raises ValidationFailed.
+    A building block like `client_create` (no check of who calls; the caller chooses the
+    number). Writes records:case:created. Raises ValidationFailed.
     """
     p = Problems()
     number = p.text("case_number", case_number, limit=32)
@@ -150,6 +160,83 @@ def case_create(
         client_id=client.id,
     )
     return case
+
+
+REGISTERING_ROLES = frozenset({Role.INTAKE, Role.PRACTITIONER, Role.SUPERVISOR})
+CASE_NUMBER_DIGITS = 5
+
+
+@transaction.atomic
+def client_register(
+    *,
+    actor: Actor,
+    data: ClientInput,
+    team_id: UUID | str,
+    opened_on: dt.date | None = None,
+) -> tuple[Client, Case]:
+    """Register a client and open their first case on one of the agency's teams.
+
+    For intake, practitioners and supervisors (NotPermitted for anyone else: administrators and
+    privacy officers see no client content). `opened_on` is the agency's today unless given, and
+    never in the future. The case number is the agency's next (`next_case_number`), taken under
+    a lock on the agency's row, so two registrations at once get two consecutive numbers.
+
+    Registration never looks for an existing client with the same name and date of birth, and
+    its answer is the same either way: a conflict wall may hide that client from this caller,
+    and registration must not tell them it exists. Intake searches first (the search shows only
+    the clients the caller may see); merging duplicates is a known follow-up.
+
+    Writes records:client:created and records:case:created (by `client_create` and
+    `case_create`, in this transaction). Raises NotPermitted, ValidationFailed naming every bad
+    field (a team id that is not one of the caller's agency's teams is a bad `team`).
+    """
+    if actor.role not in REGISTERING_ROLES:
+        raise NotPermitted("Intake staff, practitioners and supervisors register clients.")
+    p = Problems()
+    cleaned = _client_fields(p, data)
+    parsed = parse_id(team_id)
+    team = (
+        None
+        if parsed is None
+        else Team.objects.filter(id=parsed, agency_id=actor.agency_id).first()
+    )
+    if team is None:
+        p.fields["team"] = "must be one of the agency's teams"
+    day = p.past_date("opened_on", opened_on or clock.today(), earliest=EARLIEST_NOTE)
+    dates_valid = not {"opened_on", "date_of_birth"} & p.fields.keys()
+    if dates_valid and day < cleaned.date_of_birth:
+        p.fields["opened_on"] = "cannot be before the date of birth"
+    if team is None or p.fields:
+        raise ValidationFailed(p.fields)
+    # One registration at a time per agency, until commit: the next number is then free.
+    agency = Agency.objects.select_for_update().get(id=actor.agency_id)
+    number = next_case_number(agency)
+    client = client_create(actor=actor, agency=agency, data=cleaned)
+    case = case_create(actor=actor, client=client, team=team, case_number=number, opened_on=day)
+    return client, case
+
+
+def next_case_number(agency: Agency) -> str:
+    """One more than the agency's highest case number of its own form (PREFIX-00001, ...).
+
+    Numbers of another form (a prefix the agency no longer uses, numbers typed in elsewhere) are
+    left alone. The caller holds the agency's row lock, or two callers may compute the same
+    number (the unique constraint on (agency, case_number) then refuses the second).
+    """
+    head = f"{agency.case_number_prefix}-" if agency.case_number_prefix else ""
+    digits = CASE_NUMBER_DIGITS
+    # Only canonical numbers (zero-padded to 5 digits, unpadded beyond), so that the longest,
+    # then the greatest, string is the greatest number.
+    pattern = rf"^{re.escape(head)}([0-9]{{{digits}}}|[1-9][0-9]{{{digits},}})$"
+    last = (
+        Case.objects.filter(agency=agency, case_number__regex=pattern)
+        .annotate(width=Length("case_number"))
+        .order_by("-width", "-case_number")
+        .values_list("case_number", flat=True)
+        .first()
+    )
+    following = int(last[len(head) :]) + 1 if last else 1
+    return f"{head}{following:0{digits}d}"
 
 
 def _clean_note(

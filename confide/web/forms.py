@@ -12,7 +12,13 @@ from confide.access.models import EmergencyReason, ReviewOutcome, ReviewPurpose
 from confide.consent.enums import RestrictionKind
 from confide.core.enums import Label, Role
 from confide.records.enums import NoteKind
-from confide.records.validation import MAX_NAME, MAX_NOTE_CHARS
+from confide.records.validation import (
+    MAX_ADDRESS,
+    MAX_EMAIL,
+    MAX_NAME,
+    MAX_NOTE_CHARS,
+    MAX_PHONE,
+)
 from confide.training.enums import Relationship
 
 
@@ -73,6 +79,43 @@ class PhoneSearchForm(forms.Form):
 class IdentifierSearchForm(forms.Form):
     kind = forms.CharField(max_length=40, label="Identifier kind (for example medicaid)")
     value = forms.CharField(max_length=100, label="Identifier (exact)")
+
+
+class RegisterClientForm(forms.Form):
+    """A new client and the team their first case goes to. Browsers are told not to fill in or
+    remember these fields: they describe someone else."""
+
+    legal_name = forms.CharField(max_length=MAX_NAME, label="Legal name")
+    preferred_name = forms.CharField(
+        max_length=MAX_NAME,
+        required=False,
+        label="Preferred name",
+        help_text="What the client likes to be called. Leave empty to use the legal name.",
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    phone = forms.CharField(max_length=MAX_PHONE, required=False, label="Phone")
+    email = forms.EmailField(max_length=MAX_EMAIL, required=False, label="Email")
+    address = forms.CharField(
+        max_length=MAX_ADDRESS,
+        required=False,
+        label="Address",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    team = forms.ChoiceField(label="Team", help_text="The care team the first case is opened on.")
+    opened_on = forms.DateField(
+        required=False,
+        label="Case opened on",
+        help_text="Leave as today unless the case started earlier.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, teams: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", "Choose a team"), *teams]  # type: ignore[attr-defined]
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("autocomplete", "off")
 
 
 class NoteForm(forms.Form):

@@ -28,6 +28,7 @@ urlpatterns = [
     path("notifications/read-all/", home.notifications_read_all, name="notifications_read_all"),
     # the record
     path("clients/search/", records.client_search, name="client_search"),
+    path("clients/new/", records.client_register, name="client_register"),
     path("clients/<uuid:client_id>/", records.client_detail, name="client_detail"),
     path("cases/<uuid:case_id>/notes/new/", records.note_new, name="note_new"),
     path("notes/<uuid:note_id>/", records.note_detail, name="note_detail"),

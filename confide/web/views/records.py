@@ -18,7 +18,9 @@ from django.views.decorators.http import (
 from confide.access import selectors as access_selectors
 from confide.access.lookups import get_authorized
 from confide.access.policy import Action
+from confide.accounts import selectors as staff_selectors
 from confide.consent import selectors as consent_selectors
+from confide.core import clock
 from confide.core.actor import Actor
 from confide.core.errors import DomainError, NotFound, NotPermitted
 from confide.records import selectors, services
@@ -27,7 +29,13 @@ from confide.records.models import Case
 from confide.web import forms
 from confide.web.auth import staff_view
 from confide.web.downloads import download
-from confide.web.views.common import form_problem, status_of
+from confide.web.views.common import (
+    add_domain_error,
+    form_problem,
+    posted,
+    require_role,
+    status_of,
+)
 
 SEARCH_FORMS = {
     "name": forms.SearchForm,
@@ -86,6 +94,59 @@ def client_detail(request: HttpRequest, actor: Actor, client_id: UUID) -> HttpRe
     )
     context = {"client": view, "actor": actor, "grant": grant, "restrictions": restrictions}
     return render(request, "web/client.html", context)
+
+
+# --- registration ------------------------------------------------------------------------
+
+REGISTERED_ELSEWHERE = (
+    "Client registered: case {number} is open on the team you chose. It is not on your "
+    "caseload, so its record does not open for you."
+)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def client_register(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """Register a client and open their first case. Whoever may then open the record goes to
+    it; anyone else (a practitioner registering for another team) gets a confirmation naming
+    only the case number. Registration does not look for duplicates (and so reveals nobody):
+    the page asks staff to search first."""
+    require_role(
+        actor,
+        services.REGISTERING_ROLES,
+        "Intake staff, practitioners and supervisors register clients.",
+    )
+    teams = [(str(team.id), team.name) for team in staff_selectors.agency_teams(actor)]
+    form = forms.RegisterClientForm(
+        posted(request), teams=teams, initial={"opened_on": clock.today()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            client, case = services.client_register(
+                actor=actor,
+                data=services.ClientInput(
+                    legal_name=data["legal_name"],
+                    preferred_name=data["preferred_name"],
+                    date_of_birth=data["date_of_birth"],
+                    phone=data["phone"],
+                    email=data["email"],
+                    address=data["address"],
+                ),
+                team_id=data["team"],
+                opened_on=data["opened_on"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            if selectors.client_opens(actor=actor, client=client):
+                messages.success(request, f"Client registered; case {case.case_number} opened.")
+                return redirect("web:client_detail", client_id=client.id)
+            messages.success(request, REGISTERED_ELSEWHERE.format(number=case.case_number))
+            return redirect("web:client_register")
+    return render(
+        request, "web/client_register.html", {"form": form}, status=status_of(form, request)
+    )
 
 
 # --- notes -------------------------------------------------------------------------------
