@@ -44,8 +44,8 @@ HEADINGS = {
 HIPAA_KINDS = (ReleaseKind.HIPAA_AUTHORIZATION, ReleaseKind.PSYCHOTHERAPY_NOTES)
 
 PORTAL_OR_NOTE = (
-    'If you use our client portal, choose "Revoke this release" there; or give or send a '
-    "signed and dated note saying that you revoke it to your worker or to our privacy officer."
+    'If you use our client portal, choose "Revoke this release" there; or give or send a note '
+    "in writing, saying that you revoke it, to your worker or to our privacy officer."
 )
 
 
