@@ -35,8 +35,20 @@ class Channel(models.TextChoices):
 
 
 class Language(models.TextChoices):
+    """A notice's language. The labels are each language's own name (for the language
+    selector, where a reader looks for their language); `language_name` gives the English name
+    for Confide's English pages and PDFs (tables of acknowledgements)."""
+
     ENGLISH = "en", "English"
     SPANISH = "es", "Español"
+
+
+ENGLISH_NAMES: dict[str, str] = {Language.ENGLISH: "English", Language.SPANISH: "Spanish"}
+
+
+def language_name(code: str) -> str:
+    """A language's English name; an unknown code is shown as it is (never an error on a page)."""
+    return ENGLISH_NAMES.get(code, code)
 
 
 class SignatureKind(models.TextChoices):

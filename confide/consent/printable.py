@@ -25,6 +25,7 @@ from fpdf.enums import XPos, YPos
 
 from confide.access.lookups import get_authorized
 from confide.access.policy import Action
+from confide.consent.enums import language_name
 from confide.consent.models import Acknowledgement
 from confide.consent.sealed import UNREADABLE, key_or_none, open_text
 from confide.consent.selectors import notice_blocks
@@ -171,7 +172,10 @@ def acknowledgement_pdf(copy: AcknowledgementCopy) -> bytes:
     pdf.heading(TITLE, 15)
     when = timezone.localtime(copy.acknowledged_at).strftime("%Y-%m-%d %H:%M")
     pdf.pair("Agency", copy.agency_name)
-    pdf.pair("Notice", f"{copy.notice_title} (version {copy.notice_version}, {copy.language})")
+    pdf.pair(
+        "Notice",
+        f"{copy.notice_title} (version {copy.notice_version}, {language_name(copy.language)})",
+    )
     pdf.pair("Acknowledged on", when)
     pdf.pair("Typed name", copy.typed_name)
     pdf.pair("Witness", copy.witness)

@@ -8,6 +8,7 @@ from django import forms
 
 from confide.consent import validation as check
 from confide.consent.enums import Language
+from confide.portal.wording import acknowledgement_words
 from confide.web.forms import CodeForm
 
 
@@ -71,17 +72,32 @@ class SetUpForm(CodeForm):
 
 
 class AcknowledgementForm(forms.Form):
-    """The client's own acknowledgement: the same fields as at intake, in the first person."""
+    """The client's own acknowledgement: the same fields as at intake, in the first person, in
+    the language of the notice it acknowledges (`wording`)."""
 
     notice_id = forms.UUIDField(widget=forms.HiddenInput)
     typed_name = forms.CharField(
-        max_length=check.MAX_NAME,
-        label="Type your full name",
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        max_length=check.MAX_NAME, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     # Filled by static/web/signature.js from the drawing pad; empty means typed name only.
     signature = forms.CharField(required=False, widget=forms.HiddenInput, max_length=400_000)
-    read_it = forms.BooleanField(label="I read this notice and I understand it.")
+    read_it = forms.BooleanField()
+
+    def __init__(self, *args: Any, language: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.words = acknowledgement_words(language)
+        name, read_it = self.fields["typed_name"], self.fields["read_it"]
+        name.label = self.words.name
+        name.error_messages = {
+            **name.error_messages,
+            "required": self.words.name_missing,
+            "max_length": self.words.name_too_long,
+        }
+        read_it.label = self.words.statement
+        read_it.error_messages = {
+            **read_it.error_messages,
+            "required": self.words.statement_missing,
+        }
 
 
 class RevokeForm(CodeForm):

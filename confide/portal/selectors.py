@@ -16,7 +16,7 @@ from django.db import transaction
 
 from confide.access.lookups import get_authorized
 from confide.access.policy import Action
-from confide.consent.enums import Language
+from confide.consent.enums import Language, language_name
 from confide.consent.models import Acknowledgement, Notice
 from confide.consent.selectors import (
     NoticeBlock,
@@ -106,6 +106,10 @@ class AcknowledgementLine:
     acknowledged_at: dt.datetime
     in_portal: bool
 
+    @property
+    def language_name(self) -> str:
+        return language_name(self.language)
+
 
 def _acknowledgements(principal: ClientSelf) -> list[AcknowledgementLine]:
     rows = (
@@ -143,6 +147,18 @@ class PortalNotice:
     acknowledgements: list[AcknowledgementLine]
 
 
+def _shown(notices: dict[str, Notice], language: str) -> Notice | None:
+    """The text a client asking for `language` reads: that language's, else English."""
+    return notices.get(language) or notices.get(Language.ENGLISH)
+
+
+def notice_language(*, principal: ClientSelf, language: str) -> str:
+    """The language of the notice text the client is shown when asking for `language` (what
+    its acknowledgement is worded in). No event: it reveals no text; the page records itself."""
+    notice = _shown(current_notices(principal.agency_id), language)
+    return notice.language if notice is not None else language
+
+
 @transaction.atomic
 def portal_notice(*, principal: ClientSelf, language: str) -> PortalNotice:
     """The agency's current notice in the client's language (English when that text is
@@ -150,7 +166,7 @@ def portal_notice(*, principal: ClientSelf, language: str) -> PortalNotice:
     portal:page:viewed (notice)."""
     _page_viewed(principal, "notice")
     notices = current_notices(principal.agency_id)
-    notice = notices.get(language) or notices.get(Language.ENGLISH)
+    notice = _shown(notices, language)
     return PortalNotice(
         notice=notice,
         blocks=notice_blocks(notice.body) if notice else [],

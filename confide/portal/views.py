@@ -51,10 +51,6 @@ PENDING_SECONDS = 300
 INVITATION = "confide_portal_invitation"
 INVITATION_AT = "confide_portal_invitation_at"
 INVITATION_SECONDS = 1800
-NOTICE_CHANGED = (
-    "The notice was updated while you were reading it. Please read the new version below, "
-    "then tell us you read it."
-)
 
 
 def _page(
@@ -197,10 +193,14 @@ def home(request: HttpRequest, principal: ClientSelf) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @portal_view
 def notice(request: HttpRequest, principal: ClientSelf) -> HttpResponse:
+    """The notice in the client's language (`?lang=` to switch), and its acknowledgement in the
+    language of the text shown (`wording`): the statement the client ticks, the form and the
+    messages after it."""
     language = request.GET.get("lang", "")
     if language not in Language.values:
         language = selectors.account_language(principal)
-    form = forms.AcknowledgementForm(posted(request))
+    shown = selectors.notice_language(principal=principal, language=language)
+    form = forms.AcknowledgementForm(posted(request), language=shown)
     if request.method == "POST" and form.is_valid():
         try:
             consent.acknowledgement_record_by_client(
@@ -211,19 +211,20 @@ def notice(request: HttpRequest, principal: ClientSelf) -> HttpResponse:
                 typed_name=form.cleaned_data["typed_name"],
                 signature=form.cleaned_data["signature"] or None,
             )
-            messages.success(request, "Thank you. Your acknowledgement is recorded.")
-            return redirect("portal:notice")
+            # The message is in the notice's language; `_messages.html` marks it with that lang.
+            messages.success(request, form.words.recorded, extra_tags=shown)
+            return redirect(f"{reverse('portal:notice')}?lang={shown}")
         except Conflict:
-            form.add_error(None, NOTICE_CHANGED)
+            form.add_error(None, form.words.changed)
         except DomainError as error:
             add_domain_error(form, error)
     page = selectors.portal_notice(principal=principal, language=language)
     if page.notice is not None and request.method != "POST":
-        form = forms.AcknowledgementForm(initial={"notice_id": page.notice.id})
+        form = forms.AcknowledgementForm(initial={"notice_id": page.notice.id}, language=shown)
     elif page.notice is not None:
         # A resubmission must acknowledge the notice now shown, not the one the page had.
         form.data = {**dict(form.data.items()), "notice_id": str(page.notice.id)}
-    context = {"page": page, "form": form, "notice": page.notice}
+    context = {"page": page, "form": form, "notice": page.notice, "words": form.words}
     return _page(request, "portal/notice.html", context, status=status_of(form, request))
 
 

@@ -1,6 +1,8 @@
 """The client's copy of a release as a PDF (fpdf2), which 45 CFR 164.508(c)(4) asks the agency
-to give. Fonts as in the ledger's reports: DejaVu Sans when installed, else Helvetica with
-characters outside Latin-1 shown as "?"."""
+to give: its terms, then each statement the form holds in full, worded for its kind and
+addressed to the client (`wording`; never the staff checklist's labels), and when it ends. Fonts
+as in the ledger's reports: DejaVu Sans when installed, else Helvetica with characters outside
+Latin-1 shown as "?"."""
 
 from __future__ import annotations
 
@@ -37,19 +39,13 @@ class ReleasePdf(ConfidePdf):
             self.multi_cell(0, 6, self.text_of(value or "-"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(3)
 
+    def subheading(self, text: str) -> None:
+        self.set_font(self.family, "B", 10)
+        self.multi_cell(0, 5.5, self.text_of(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
     def paragraph(self, text: str) -> None:
         self.set_font(self.family, "", 10)
         self.multi_cell(0, 5.5, self.text_of(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-
-def _expiry(detail: ReleaseDetail) -> str:
-    f = detail.on_file
-    parts = [f.expires_on.isoformat()] if f.expires_on else []
-    if f.expiry_event:
-        parts.append(f"when: {f.expiry_event}")
-    if detail.expiry_event_on:
-        parts.append(f"(recorded as happened on {detail.expiry_event_on.isoformat()})")
-    return " ".join(parts) or "none: until revoked (Part 2 single consent)"
 
 
 def _records(detail: ReleaseDetail) -> str:
@@ -89,20 +85,18 @@ def release_pdf(detail: ReleaseDetail) -> bytes:
             ("Description", detail.description),
             ("Records dated", _records(detail)),
             ("In effect from", f.starts_on.isoformat()),
-            ("Ends", _expiry(detail)),
+            ("Ends", detail.ends_for_client),
             ("Signature", _signature(detail)),
         ]
     )
     if f.status == Status.REVOKED and detail.revoked_at is not None:
         when = timezone.localtime(detail.revoked_at).strftime("%Y-%m-%d %H:%M")
         pdf.pairs([("Revoked", f"{when} ({detail.revoked_by_label})")])
-    if detail.statements:
+    statements = detail.client_statements
+    if statements:
         pdf.heading("What this form tells you", 12)
-        for statement in detail.statements:
-            pdf.paragraph(f"- {statement.label}.")
-    pdf.ln(3)
-    pdf.paragraph(
-        "You may revoke this release at any time by telling your worker or the privacy officer. "
-        "Revoking stops future disclosures; it cannot undo what was already shared under it."
-    )
+        for statement in statements:
+            pdf.subheading(statement.heading)
+            pdf.paragraph(statement.text)
+            pdf.ln(2)
     return bytes(pdf.output())

@@ -54,6 +54,7 @@ from confide.releases.enums import (
 from confide.releases.errors import ReleaseNotUsable
 from confide.releases.lifecycle import status_on, today
 from confide.releases.models import Release
+from confide.releases.wording import ClientStatement, client_statements, ends
 
 TABLE = "releases_release"
 
@@ -159,7 +160,8 @@ class ReleaseOnFile:
 
 @dataclass(frozen=True)
 class ReleaseDetail:
-    """Everything a staff page, the client's copy and the FHIR export show."""
+    """Everything a staff page, the client's copy and the FHIR export show (the client's copy
+    and the portal print `client_statements` and `ends_for_client`, not the checklist labels)."""
 
     on_file: ReleaseOnFile
     agency_id: UUID
@@ -185,6 +187,23 @@ class ReleaseDetail:
     @property
     def revoked_by_label(self) -> str:
         return RevokedBy(self.revoked_by).label if self.revoked_by else ""
+
+    @property
+    def client_statements(self) -> tuple[ClientStatement, ...]:
+        """The statements the release holds, in full, as the client reads them (`wording`)."""
+        f = self.on_file
+        return client_statements(f.kind, self.statements, part2_tpo=f.part2_tpo, purpose=f.purpose)
+
+    @property
+    def ends_for_client(self) -> str:
+        """When it ends, as a sentence to the client."""
+        f = self.on_file
+        return ends(
+            f.kind,
+            expires_on=f.expires_on,
+            expiry_event=f.expiry_event,
+            expiry_event_on=self.expiry_event_on,
+        )
 
 
 def _text(key: DataKey, release: Release, name: str) -> str:

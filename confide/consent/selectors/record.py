@@ -18,12 +18,12 @@ from confide.consent.enums import (
     Channel,
     ClientDecision,
     ContactKind,
-    Language,
     MayBeTold,
     RecipientKind,
     RepresentativeKind,
     RestrictionStatus,
     SignatureKind,
+    language_name,
 )
 from confide.consent.models import (
     Acknowledgement,
@@ -53,6 +53,10 @@ class AcknowledgementRow:
     signature_data_url: str  # the drawn signature as a data: URL for an <img>, or ""
     witness: str
     acknowledged_at: dt.datetime
+
+    @property
+    def language_name(self) -> str:
+        return language_name(self.language)
 
 
 @dataclass(frozen=True)
@@ -175,7 +179,7 @@ def _acknowledgements(client: Client, key: DataKey | None) -> list[Acknowledgeme
         AcknowledgementRow(
             id=a.id,
             version=a.notice.version,
-            language=Language(a.notice.language).label,
+            language=a.notice.language,
             typed_name=open_text(key, "acknowledgement.typed_name", a.id, a.typed_name_enc),
             signature_kind=SignatureKind(a.signature_kind).label,
             signature_data_url=_signature_url(key, a),

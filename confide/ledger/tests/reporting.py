@@ -56,3 +56,22 @@ def pdf_text(pdf: bytes) -> bytes:
             text = b""
         parts.append(text if inflater.eof else body)
     return b"\n".join(parts)
+
+
+_SHOWN = re.compile(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", re.S)
+_ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.S)
+
+
+def _unescape(match: re.Match[bytes]) -> bytes:
+    code = match.group(1)
+    if code[:1].isdigit():
+        return bytes([int(code, 8)])
+    return {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}.get(code, code)
+
+
+def pdf_words(pdf: bytes) -> str:
+    """The text a PDF written in a core font shows, in order, as one line: every string shown
+    (`(...) Tj`), unescaped, joined with spaces and with runs of white space made one. A
+    sentence wrapped over several lines reads whole again, so a test can look for it entire."""
+    shown = [_ESCAPE.sub(_unescape, m.group(1)) for m in _SHOWN.finditer(pdf_text(pdf))]
+    return " ".join(b" ".join(shown).decode("latin-1").split())

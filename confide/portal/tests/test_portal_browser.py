@@ -1,8 +1,8 @@
 """End to end in headless Chromium: a practitioner invites their client to the portal; the client
 accepts the invitation (password and authenticator), reads the notice in Spanish and acknowledges
-it with a typed name and a drawn signature, then revokes an active release after confirming with
-password and code; at a phone's width the pages with tables still fit. Screenshots go to
-test-artifacts/ (portal-*.png)."""
+it, under a Spanish statement, with a typed name and a drawn signature, then revokes an active
+release after confirming with password and code; at a phone's width the pages with tables still
+fit. Screenshots go to test-artifacts/ (portal-*.png)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django_otp.oath import TOTP
 
+from confide.portal.wording import SPANISH
 from confide.web.tests.test_browser import (  # the shared demo server and sign-in steps
     ARTIFACTS,
     CHROMIUM,
@@ -94,9 +95,11 @@ def test_a_client_accepts_an_invitation_acknowledges_and_revokes(
         expect(client.locator("article[lang=es] h1")).to_be_visible()
         pad = client.locator("#signature-pad")
         expect(pad).to_be_visible()
-        client.get_by_label("I read this notice and I understand it.").focus()
+        # The acknowledgement is in the notice's language.
+        expect(client.locator("section[lang=es] #acknowledgement-form")).to_be_visible()
+        client.get_by_label(SPANISH.statement).focus()
         client.keyboard.press("Space")
-        client.get_by_label("Type your full name").fill("Cliente Demo")
+        client.get_by_label(SPANISH.name).fill("Cliente Demo")
         box = pad.bounding_box()
         assert box is not None
         client.mouse.move(box["x"] + 20, box["y"] + 80)
@@ -104,8 +107,8 @@ def test_a_client_accepts_an_invitation_acknowledges_and_revokes(
         for step in range(1, 20):
             client.mouse.move(box["x"] + 20 + step * 20, box["y"] + 80 + (step % 4) * 12)
         client.mouse.up()
-        client.get_by_role("button", name="Record my acknowledgement").click()
-        expect(client.get_by_text("Thank you. Your acknowledgement is recorded.")).to_be_visible()
+        client.get_by_role("button", name=SPANISH.submit).click()
+        expect(client.get_by_text(SPANISH.recorded)).to_be_visible()
         expect(client.get_by_role("link", name=re.compile("PDF copy"))).to_be_visible()
         client.screenshot(path=str(ARTIFACTS / "portal-notice-acknowledged.png"), full_page=True)
 

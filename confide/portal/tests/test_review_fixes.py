@@ -296,7 +296,8 @@ def test_a_notice_published_while_reading_is_shown_and_the_resubmit_works(
     assert f'value="{newer["en"].id}"' in html
     assert f'value="{first["en"].id}"' not in html
     resubmit = dict(answer, notice_id=re.findall(r'name="notice_id" value="([^"]+)"', html)[0])
-    assert browser.post(reverse("portal:notice"), resubmit)["Location"] == reverse("portal:notice")
+    done = browser.post(reverse("portal:notice"), resubmit)["Location"]
+    assert done == reverse("portal:notice") + "?lang=en"  # back to the language acknowledged
     assert Acknowledgement.objects.get().notice_id == newer["en"].id
 
 
