@@ -1,11 +1,13 @@
 """A scratch database: a separate, freshly migrated database that tests may commit to.
 
-See tests/conftest.py for why the cross-cutting tests use one.
+See tests/conftest.py for why the cross-cutting tests use one. `run_together` runs jobs at the
+same moment, each in its own thread and connection to it (the concurrency tests).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -49,3 +51,26 @@ def postgres_admin(scratch: ScratchDatabase, statement: str) -> None:
     conninfo = make_conninfo(dbname="postgres", **scratch.postgres_arguments())
     with psycopg.connect(conninfo, autocommit=True) as db:
         db.execute(statement.encode())
+
+
+def run_together(scratch: ScratchDatabase, jobs: dict[str, Callable[[], str]]) -> dict[str, str]:
+    """Run each job in its own thread and connection, released at the same moment; each job's
+    answer, or its exception as "Type: message" (the test then fails on it)."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes: dict[str, str] = {}
+
+    def run(name: str, job: Callable[[], str]) -> None:
+        with scratch.bound():
+            barrier.wait(timeout=30)
+            try:
+                outcomes[name] = job()
+            except Exception as exc:  # reported, and the test fails on it
+                outcomes[name] = f"{type(exc).__name__}: {exc}"
+
+    threads = [threading.Thread(target=run, args=item) for item in jobs.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes

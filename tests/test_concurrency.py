@@ -4,13 +4,12 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from uuid import UUID
 
 import pytest
-from scratchdb import ScratchDatabase
+from scratchdb import ScratchDatabase, run_together
 
 from confide.core.actor import Actor
 from confide.crypto import envelope
@@ -25,28 +24,6 @@ from confide.records.models import Note
 from confide.testing import actor, build_world
 
 HOLD_SECONDS = 0.3
-
-
-def _run_together(scratch: ScratchDatabase, jobs: dict[str, Callable[[], str]]) -> dict[str, str]:
-    """Run each job in its own thread and connection, released at the same moment."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: dict[str, str] = {}
-
-    def run(name: str, job: Callable[[], str]) -> None:
-        with scratch.bound():
-            barrier.wait(timeout=30)
-            try:
-                outcomes[name] = job()
-            except Exception as exc:  # reported, and the test fails on it
-                outcomes[name] = f"{type(exc).__name__}: {exc}"
-
-    threads = [threading.Thread(target=run, args=item) for item in jobs.items()]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 def _hold_the_lock(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,7 +58,7 @@ def test_one_draft_saved_from_two_tabs_at_once_loses_nothing(
         note = world.note(world.worker_a, world.client_a, body="Opening text.")
         author = actor(world.worker_a)
     _hold_the_lock(monkeypatch)
-    outcomes = _run_together(
+    outcomes = run_together(
         scratch_db,
         {
             "laptop": _save(author, note.id, "The laptop's words."),
@@ -119,7 +96,7 @@ def test_signing_while_another_tab_saves_leaves_one_consistent_outcome(
             return "already signed"
 
     _hold_the_lock(monkeypatch)
-    outcomes = _run_together(scratch_db, {"sign": sign, "save": save})
+    outcomes = run_together(scratch_db, {"sign": sign, "save": save})
     assert outcomes in (
         {"sign": "signed", "save": "already signed"},
         {"sign": "conflict", "save": "saved"},
@@ -149,7 +126,7 @@ def test_concurrent_appends_keep_one_unbroken_chain(scratch_db: ScratchDatabase)
 
         return job
 
-    outcomes = _run_together(scratch_db, {str(n): read_five(r) for n, r in enumerate(readers)})
+    outcomes = run_together(scratch_db, {str(n): read_five(r) for n, r in enumerate(readers)})
     assert set(outcomes.values()) == {"ok"}, outcomes
     with scratch_db.bound():
         seqs = list(Event.objects.order_by("seq").values_list("seq", flat=True))

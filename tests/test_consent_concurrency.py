@@ -4,14 +4,13 @@ disclosure limit decided once."""
 
 from __future__ import annotations
 
-import threading
 import time
 import types
 from collections.abc import Callable
 from uuid import UUID
 
 import pytest
-from scratchdb import ScratchDatabase
+from scratchdb import ScratchDatabase, run_together
 
 from confide.consent import services
 from confide.consent.models import CommunicationPreference, DisclosureRestriction
@@ -27,27 +26,6 @@ from confide.ledger.verify import verify_chain
 from confide.testing import actor, build_world, make_user
 
 HOLD_SECONDS = 0.3
-
-
-def _together(scratch: ScratchDatabase, jobs: dict[str, Callable[[], str]]) -> dict[str, str]:
-    barrier = threading.Barrier(len(jobs))
-    outcomes: dict[str, str] = {}
-
-    def run(name: str, job: Callable[[], str]) -> None:
-        with scratch.bound():
-            barrier.wait(timeout=30)
-            try:
-                outcomes[name] = job()
-            except Exception as exc:  # reported, and the test fails on it
-                outcomes[name] = f"{type(exc).__name__}: {exc}"
-
-    threads = [threading.Thread(target=run, args=item) for item in jobs.items()]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 def test_two_people_setting_a_new_channel_at_once_leave_one_row(
@@ -76,7 +54,7 @@ def test_two_people_setting_a_new_channel_at_once_leave_one_row(
 
         return job
 
-    outcomes = _together(scratch_db, {"a": setter(first, True), "b": setter(second, False)})
+    outcomes = run_together(scratch_db, {"a": setter(first, True), "b": setter(second, False)})
     assert outcomes == {"a": "saved", "b": "saved"}, outcomes
     with scratch_db.bound():
         assert CommunicationPreference.objects.filter(client_id=world.client_a.id).count() == 1
@@ -120,7 +98,7 @@ def test_two_privacy_officers_deciding_at_once_decide_once(
 
         return job
 
-    outcomes = _together(scratch_db, {"agree": decide(True), "deny": decide(False)})
+    outcomes = run_together(scratch_db, {"agree": decide(True), "deny": decide(False)})
     assert sorted(outcomes.values()) == ["conflict", "decided"], outcomes
     winner = next(name for name, outcome in outcomes.items() if outcome == "decided")
     with scratch_db.bound():

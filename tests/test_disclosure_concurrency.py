@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scratchdb import ScratchDatabase
-from test_concurrency import _run_together
+from scratchdb import ScratchDatabase, run_together
 
 from confide.core.errors import DomainError
 from confide.disclosures import links, packets, release, services
@@ -58,7 +57,7 @@ def _redeem(token: str, code: str) -> Any:
 
 def test_a_one_time_link_opened_twice_at_once_opens_once(scratch_db: ScratchDatabase) -> None:
     token, code = _released_link(scratch_db)
-    outcomes = _run_together(scratch_db, {str(n): _redeem(token, code) for n in range(3)})
+    outcomes = run_together(scratch_db, {str(n): _redeem(token, code) for n in range(3)})
     assert sorted(outcomes.values()) == ["LinkUnavailable", "LinkUnavailable", "pdf"], outcomes
     with scratch_db.bound():
         assert Delivery.objects.get().used_at is not None
@@ -70,7 +69,7 @@ def test_wrong_codes_sent_together_are_all_counted(
 ) -> None:
     settings.CONFIDE_RELEASE_LINK_ATTEMPTS = 3
     token, code = _released_link(scratch_db)
-    outcomes = _run_together(scratch_db, {str(n): _redeem(token, "00000000") for n in range(3)})
+    outcomes = run_together(scratch_db, {str(n): _redeem(token, "00000000") for n in range(3)})
     assert sorted(outcomes.values()) == ["LinkUnavailable", "WrongCode", "WrongCode"], outcomes
     with scratch_db.bound():
         assert Delivery.objects.get().failed_attempts == 3
@@ -105,7 +104,7 @@ def test_two_reviewers_at_once_review_a_request_once(scratch_db: ScratchDatabase
 
         return job
 
-    outcomes = _run_together(scratch_db, {who: review(who) for who in reviewers})
+    outcomes = run_together(scratch_db, {who: review(who) for who in reviewers})
     assert sorted(outcomes.values()) == ["ReviewNotOpen", "reviewed"], outcomes
     with scratch_db.bound():
         assert DisclosureRequest.objects.get().version == 2

@@ -4,12 +4,11 @@ database): the agency's row lock makes them take consecutive case numbers, neith
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 from collections.abc import Callable
 
 import pytest
-from scratchdb import ScratchDatabase
+from scratchdb import ScratchDatabase, run_together
 
 from confide.accounts.models import Agency
 from confide.records import services
@@ -18,27 +17,6 @@ from confide.records.services import ClientInput
 from confide.testing import actor, build_world
 
 HOLD_SECONDS = 0.3
-
-
-def _together(scratch: ScratchDatabase, jobs: dict[str, Callable[[], str]]) -> dict[str, str]:
-    barrier = threading.Barrier(len(jobs))
-    outcomes: dict[str, str] = {}
-
-    def run(name: str, job: Callable[[], str]) -> None:
-        with scratch.bound():
-            barrier.wait(timeout=30)
-            try:
-                outcomes[name] = job()
-            except Exception as exc:  # reported, and the test fails on it
-                outcomes[name] = f"{type(exc).__name__}: {exc}"
-
-    threads = [threading.Thread(target=run, args=item) for item in jobs.items()]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 def test_two_registrations_at_once_take_consecutive_numbers(
@@ -70,7 +48,7 @@ def test_two_registrations_at_once_take_consecutive_numbers(
 
         return job
 
-    outcomes = _together(
+    outcomes = run_together(
         scratch_db,
         {
             "intake": register(intake, "Ada Quill"),

@@ -9,8 +9,8 @@ import time
 from typing import Any
 
 import pytest
-from scratchdb import ScratchDatabase
-from test_concurrency import _run_together, _save
+from scratchdb import ScratchDatabase, run_together
+from test_concurrency import _save
 
 from confide.crypto import rotation
 from confide.crypto.envelope import blob_version
@@ -39,7 +39,7 @@ def test_a_draft_saved_during_its_clients_key_rotation_is_kept(
         note = world.note(world.worker_a, world.client_a, body="Before the rotation.")
         author = actor(world.worker_a)
     _slow_batches(monkeypatch)
-    outcomes = _run_together(
+    outcomes = run_together(
         scratch_db,
         {
             "rotate": lambda: f"version {rotate_client(world.client_a.id, batch=1).version}",
@@ -75,7 +75,7 @@ def test_a_client_registered_during_an_index_rotation_is_found(
         )
         return str(client.id)
 
-    outcomes = _run_together(
+    outcomes = run_together(
         scratch_db,
         {"rotate": lambda: f"version {rotate_index(batch=1).version}", "register": register},
     )
