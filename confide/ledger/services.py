@@ -47,6 +47,7 @@ from confide.core.actor import Actor
 from confide.ledger.chain import GENESIS_HASH, event_hash, event_payload, hashed_parts
 from confide.ledger.enums import EventType
 from confide.ledger.models import ChainHead, Event
+from confide.ledger.postgresql.base import AfterCommit
 from confide.ledger.postgresql.base import DatabaseWrapper as FlushFirstDatabaseWrapper
 
 DetailValue = str | int | bool | None | list[str]
@@ -235,19 +236,18 @@ def _wait_for_flush() -> None:
     db = cast(FlushFirstDatabaseWrapper, connections[DEFAULT_DB_ALIAS])
     driver = db.connection
     carried = db.take_after_commit()
-    if carried is not None:
-        result = carried.result
-    elif driver.pgconn.transaction_status != pq.TransactionStatus.IDLE:
-        if db.in_atomic_block:
-            return  # the harness's transaction: nothing has committed yet
-        db.errors_occurred = True
-        raise DurabilityUnconfirmed("the connection is not idle after the commit")
-    else:
+    if carried is None:
+        if driver.pgconn.transaction_status != pq.TransactionStatus.IDLE:
+            if db.in_atomic_block:
+                return  # the harness's transaction: nothing has committed yet
+            db.errors_occurred = True
+            raise DurabilityUnconfirmed("the connection is not idle after the commit")
         with driver.lock:
-            result = driver.pgconn.exec_(_FLUSH_BYTES)
-    if result is not None and result.status == pq.ExecStatus.TUPLES_OK:
+            carried = AfterCommit(driver.pgconn.exec_(_FLUSH_BYTES))
+    if carried.ok:
         return
     db.errors_occurred = True
+    result = carried.result
     cause = (
         psycopg.OperationalError("the server gave no answer to the flush after the commit")
         if result is None

@@ -109,8 +109,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # to autocommit, then the commit hooks) would fail on the dead connection and drop the
         # hooks of a transaction that did commit. Skip the driver here: the hooks run, the
         # first one reports the lost statement, and the health check closes the connection.
-        lost = self.connection is not None and self.connection.pgconn.status == pq.ConnStatus.BAD
-        if autocommit and lost and self.after_commit is not None:
+        carried = autocommit and self.after_commit is not None and self.connection is not None
+        if carried and self.connection.pgconn.status == pq.ConnStatus.BAD:
             self.errors_occurred = True
             return
         super()._set_autocommit(autocommit)  # type: ignore[misc]  # Django's, not in its stubs
